@@ -1,0 +1,249 @@
+"""Django settings for Customer 360 Lookup, read from environment variables.
+
+Environment variables (all optional unless noted):
+
+DEBUG                    "true" for development. Defaults to true under manage.py
+                         and pytest, and to false under gunicorn (gunicorn.conf.py).
+SECRET_KEY               Required when DEBUG is false.
+ALLOWED_HOSTS            Comma-separated host names. Required when DEBUG is false.
+CSRF_TRUSTED_ORIGINS     Comma-separated origins, when a proxy terminates TLS.
+DATABASE_URL             Database URL (dj-database-url). Default: SQLite db.sqlite3.
+REDIS_URL                Redis URL for the shared cache. Default: local-memory cache.
+PRIMEDATA_BASE_URL       PrimeData API base URL. Set together with PRIMEDATA_API_KEY;
+                         with neither, the in-process sandbox serves demo data.
+PRIMEDATA_API_KEY        PrimeData API key (x-api-key). Never logged or rendered.
+PRIMEDATA_CONNECT_TIMEOUT, PRIMEDATA_READ_TIMEOUT, PRIMEDATA_POOL_TIMEOUT
+                         Seconds for each phase of one upstream attempt (2, 5, 1).
+PRIMEDATA_DEADLINE       Seconds one page may spend on an upstream call, retries
+                         and waits included (10). Keep it well under gunicorn's
+                         worker timeout (gunicorn.conf.py).
+PRIMEDATA_IDENTITY_NAMES Comma-separated identity names of the tenant's ID-Res
+                         configuration (phone_number,email,crm_user_id,
+                         clevertap_device_id).
+PRIMEDATA_TIMELINE_PAGE_SIZE  Events per timeline page, 1..100 (25).
+LOOKUP_CACHE_SECONDS     Lifetime of cached profiles and timeline pages (60).
+SESSION_IDLE_SECONDS     An agent is signed out after this idle time (1800).
+"""
+
+import os
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.csp import CSP
+from django.utils.translation import gettext_lazy as _
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+
+def env_bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None or value.strip() == "":
+        return default
+    if value.strip().lower() in {"1", "true", "yes", "on"}:
+        return True
+    if value.strip().lower() in {"0", "false", "no", "off"}:
+        return False
+    raise ImproperlyConfigured(f"{name}={value!r} is not a boolean; use true or false.")
+
+
+def env_float(name: str, default: float) -> float:
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    try:
+        return float(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name}={value!r} is not a number of seconds.") from None
+
+
+def env_list(name: str, default: str = "") -> list[str]:
+    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+DEBUG = env_bool("DEBUG", True)
+
+SECRET_KEY = os.environ.get("SECRET_KEY", "")
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS")
+if not DEBUG:
+    missing = [name for name, value in (("SECRET_KEY", SECRET_KEY), ("ALLOWED_HOSTS", ALLOWED_HOSTS)) if not value]
+    if missing:
+        raise ImproperlyConfigured(
+            f"DEBUG is false, so {' and '.join(missing)} must be set in the environment."
+        )
+if not SECRET_KEY:
+    # Development only: a fixed key is harmless because DEBUG is on and
+    # production refuses to start without SECRET_KEY (above).
+    SECRET_KEY = "development-only-key-not-for-production"
+if DEBUG and not ALLOWED_HOSTS:
+    ALLOWED_HOSTS = ["127.0.0.1", "localhost", "[::1]", "testserver"]
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django_htmx",
+    "lookup",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "lookup.middleware.RequestIdMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+]
+
+ROOT_URLCONF = "customer360.urls"
+WSGI_APPLICATION = "customer360.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "lookup.context_processors.dashboard",
+            ],
+        },
+    },
+]
+
+DATABASES = {
+    "default": dj_database_url.config(
+        default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
+        conn_max_age=60,
+        conn_health_checks=True,
+    )
+}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+REDIS_URL = os.environ.get("REDIS_URL", "").strip()
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "customer360",
+        }
+    }
+    # Sessions live in the shared cache too, so any instance behind the load
+    # balancer can serve any agent.
+    SESSION_ENGINE = "django.contrib.sessions.backends.cache"
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "search"
+LOGOUT_REDIRECT_URL = "login"
+SESSION_COOKIE_AGE = int(env_float("SESSION_IDLE_SECONDS", 1800))
+SESSION_SAVE_EVERY_REQUEST = True  # The age above then counts from the last request.
+
+# Vietnamese first: agents work in Vietnamese, English is the second language.
+LANGUAGE_CODE = "vi"
+LANGUAGES = [("vi", _("Vietnamese")), ("en", _("English"))]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+USE_I18N = True
+TIME_ZONE = "Asia/Ho_Chi_Minh"
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STATIC_ROOT = BASE_DIR / "staticfiles"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": (
+            "django.contrib.staticfiles.storage.StaticFilesStorage"
+            if DEBUG
+            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        )
+    },
+}
+
+# Strict Content Security Policy: scripts and styles only from this origin,
+# no inline code and no eval. htmx is configured in base.html to need neither.
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF],
+    "style-src": [CSP.SELF],
+    "img-src": [CSP.SELF],
+    "connect-src": [CSP.SELF],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.NONE],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.SELF],
+}
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+
+# PrimeData. With neither variable set, the in-process sandbox answers.
+PRIMEDATA_BASE_URL = os.environ.get("PRIMEDATA_BASE_URL", "").strip()
+PRIMEDATA_API_KEY = os.environ.get("PRIMEDATA_API_KEY", "").strip()
+if bool(PRIMEDATA_BASE_URL) != bool(PRIMEDATA_API_KEY):
+    missing_name = "PRIMEDATA_API_KEY" if PRIMEDATA_BASE_URL else "PRIMEDATA_BASE_URL"
+    raise ImproperlyConfigured(
+        f"{missing_name} is missing: set both PRIMEDATA_BASE_URL and PRIMEDATA_API_KEY "
+        "to use the real PrimeData API, or neither to use the sandbox."
+    )
+PRIMEDATA_SANDBOX = not PRIMEDATA_BASE_URL
+PRIMEDATA_CONNECT_TIMEOUT = env_float("PRIMEDATA_CONNECT_TIMEOUT", 2.0)
+PRIMEDATA_READ_TIMEOUT = env_float("PRIMEDATA_READ_TIMEOUT", 5.0)
+PRIMEDATA_POOL_TIMEOUT = env_float("PRIMEDATA_POOL_TIMEOUT", 1.0)
+PRIMEDATA_DEADLINE = env_float("PRIMEDATA_DEADLINE", 10.0)
+PRIMEDATA_IDENTITY_NAMES = env_list(
+    "PRIMEDATA_IDENTITY_NAMES", "phone_number,email,crm_user_id,clevertap_device_id"
+)
+PRIMEDATA_TIMELINE_PAGE_SIZE = int(env_float("PRIMEDATA_TIMELINE_PAGE_SIZE", 25))
+if not 1 <= PRIMEDATA_TIMELINE_PAGE_SIZE <= 100:
+    raise ImproperlyConfigured(
+        f"PRIMEDATA_TIMELINE_PAGE_SIZE={PRIMEDATA_TIMELINE_PAGE_SIZE} is outside 1..100, "
+        "the page sizes PrimeData accepts."
+    )
+LOOKUP_CACHE_SECONDS = env_float("LOOKUP_CACHE_SECONDS", 60.0)
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+    },
+    "filters": {
+        "request_id": {"()": "lookup.middleware.RequestIdLogFilter"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["request_id"]},
+    },
+    "root": {"handlers": ["console"], "level": "INFO"},
+    "loggers": {
+        # httpx logs every request URL at INFO; keep only its warnings.
+        "httpx": {"level": "WARNING"},
+        "httpcore": {"level": "WARNING"},
+    },
+}
+
+FORMAT_MODULE_PATH = ["customer360.formats"]

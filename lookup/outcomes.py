@@ -1,0 +1,51 @@
+"""What an agent is told, and with which status, when PrimeData fails."""
+
+from dataclasses import dataclass
+
+from django.utils.translation import gettext as _
+
+from lookup import primedata
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    status: int
+    message: str
+    retry_after: int | None = None
+
+
+def outcome_for(error: primedata.PrimeDataError) -> Outcome:
+    """Return the page status and the agent's message for an upstream error."""
+    match error:
+        case primedata.ProfileNotFound():
+            return Outcome(404, _("No customer was found."))
+        case primedata.CursorRejected():
+            return Outcome(
+                409,
+                _("This part of the timeline has expired. Reload the timeline from the newest events."),
+            )
+        case primedata.InvalidRequest():
+            return Outcome(
+                400, _("PrimeData rejected the search. Check the identity type and the value.")
+            )
+        case primedata.AuthenticationFailed():
+            return Outcome(
+                502, _("The PrimeData connection is misconfigured. Please tell an administrator.")
+            )
+        case primedata.RateLimited():
+            seconds = max(1, round(error.retry_after or 5))
+            return Outcome(
+                503,
+                _("PrimeData is overloaded. Please try again in %(seconds)d seconds.")
+                % {"seconds": seconds},
+                retry_after=seconds,
+            )
+        case primedata.UpstreamTimeout():
+            return Outcome(504, _("PrimeData did not answer in time. Please try again."))
+        case primedata.UpstreamProtocolError():
+            return Outcome(
+                502,
+                _("PrimeData sent a response that cannot be read. Please try again; if it keeps happening, tell an administrator."),
+            )
+        case _:
+            return Outcome(502, _("Could not connect to PrimeData. Please try again."))

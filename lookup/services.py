@@ -1,0 +1,154 @@
+"""Customer lookups: what the views ask of PrimeData, without HTTP or templates.
+
+Views call these functions; these call the PrimeData client. Every
+``PrimeDataError`` the client raises reaches the caller unchanged, so a view
+can pick the page and status for it.
+"""
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Literal
+
+from django.conf import settings
+
+from lookup.identities import IdentityQuery
+from lookup.primedata import Event, Profile
+from lookup.upstream import get_client
+
+Sort = Literal["asc", "desc"]
+
+# How many recent cursors a timeline remembers to spot an upstream that hands
+# back a token it already gave, which would otherwise page forever.
+CURSOR_TRAIL_LENGTH = 10
+
+
+@dataclass(frozen=True, slots=True)
+class ProfileSearch:
+    """The profiles PrimeData returned for one identity query."""
+
+    query: IdentityQuery
+    profiles: list[Profile]
+
+    def matched_value(self, profile: Profile) -> str | None:
+        """Return the spelling of the searched value that this profile holds."""
+        if self.query.is_profile_id:
+            return profile.profile_id
+        stored = set(profile.identities.get(self.query.name, []))
+        return next((spelling for spelling in self.query.spellings if spelling in stored), None)
+
+
+@dataclass(frozen=True, slots=True)
+class TimelineQuery:
+    """The filters and order of a timeline; changing any of them restarts paging."""
+
+    sort: Sort = "desc"
+    include: tuple[str, ...] = ()
+    start: date | None = None
+    end: date | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class TimelinePage:
+    """One page of a timeline, cleaned of repeats, with what the next page needs."""
+
+    events: list[Event]
+    next_cursor: str | None
+    seen: tuple[str, ...]
+    cursor_trail: tuple[str, ...]
+    # Why paging stopped although PrimeData said more events exist:
+    # "missing-cursor" (no token) or "repeated-cursor" (a token already used).
+    stopped: str | None = None
+    dropped_repeats: int = field(default=0)
+
+    @property
+    def is_last(self) -> bool:
+        return self.next_cursor is None
+
+
+def profile_search(query: IdentityQuery, *, request_id: str) -> ProfileSearch:
+    """Find the profiles holding ``query``: one normally, several for a shared identity."""
+    client = get_client()
+    if query.is_profile_id:
+        profiles = client.search_profiles(profile_id=query.value, request_id=request_id)
+    else:
+        profiles = client.search_profiles(
+            identities={query.name: list(query.spellings)}, request_id=request_id
+        )
+    return ProfileSearch(query=query, profiles=profiles)
+
+
+def profile_get(profile_id: str, *, request_id: str) -> Profile:
+    """Return the profile with ``profile_id``."""
+    profiles = get_client().search_profiles(profile_id=profile_id, request_id=request_id)
+    return profiles[0]
+
+
+def timeline_page(
+    profile_id: str,
+    query: TimelineQuery,
+    *,
+    cursor: str | None,
+    seen: frozenset[str] = frozenset(),
+    cursor_trail: tuple[str, ...] = (),
+    request_id: str,
+) -> TimelinePage:
+    """Fetch one page of a profile's events, dropping repeats of the previous page.
+
+    ``seen`` holds ``event_digest`` values of the previous page; PrimeData may
+    repeat its last events when new ones arrive while the agent pages.
+    """
+    page = get_client().search_events(
+        profile_id=profile_id,
+        sort=query.sort,
+        include=list(query.include) or None,
+        start=query.start,
+        end=query.end,
+        limit=settings.PRIMEDATA_TIMELINE_PAGE_SIZE,
+        cursor=cursor,
+        request_id=request_id,
+    )
+
+    events: list[Event] = []
+    digests: list[str] = []
+    for event in page.events:
+        digest = event_digest(event)
+        if digest in seen or digest in digests:
+            continue
+        events.append(event)
+        digests.append(digest)
+
+    trail = (*cursor_trail, cursor_digest(cursor))[-CURSOR_TRAIL_LENGTH:] if cursor else cursor_trail
+    next_cursor = page.next_cursor if page.has_more else None
+    stopped = None
+    if page.has_more and not next_cursor:
+        stopped = "missing-cursor"
+    elif next_cursor and (next_cursor == cursor or cursor_digest(next_cursor) in trail):
+        stopped = "repeated-cursor"
+        next_cursor = None
+
+    return TimelinePage(
+        events=events,
+        next_cursor=next_cursor,
+        seen=tuple(digests),
+        cursor_trail=trail,
+        stopped=stopped,
+        dropped_repeats=len(page.events) - len(events),
+    )
+
+
+def event_digest(event: Event) -> str:
+    """Return a short digest of what makes two records the same event.
+
+    PrimeData's own example gives one id to two different events, so the id
+    alone is not unique: the id, the event name and the raw time stamp are.
+    """
+    return _digest("\x1f".join(event.identity_key))
+
+
+def cursor_digest(cursor: str) -> str:
+    return _digest(cursor)
+
+
+def _digest(text: str) -> str:
+    return hashlib.blake2s(text.encode(), digest_size=5).hexdigest()

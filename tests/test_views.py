@@ -1,0 +1,160 @@
+import re
+
+import pytest
+from django.utils import translation
+
+pytestmark = pytest.mark.django_db
+
+VENDOR_PROFILE = "2K7QRzns7Gpw4n4Q4RADtFpmhnm"
+DUC_PROFILE = "2Q5OFD0h3NdANoqIJhHzTnto3ay"
+
+
+@pytest.fixture(autouse=True)
+def english_pages():
+    with translation.override("en"):
+        yield
+
+
+def test_search_page_requires_sign_in(client):
+    response = client.get("/")
+
+    assert response.status_code == 302
+    assert response["Location"] == "/accounts/login/?next=/"
+
+
+def test_deep_link_by_phone_redirects_to_profile(agent_client):
+    response = agent_client.get("/lookup/", {"phone_number": "0123456789"})
+
+    assert response.status_code == 302
+    assert response["Location"] == f"/profiles/{VENDOR_PROFILE}/"
+
+
+def test_deep_link_keeps_ticket(agent_client):
+    response = agent_client.get("/lookup/", {"q": "0123456788", "ticket": "ABC-123"})
+
+    assert response.status_code == 302
+    assert response["Location"] == f"/profiles/{VENDOR_PROFILE}/?ticket=ABC-123"
+
+
+def test_deep_link_by_profile_id(agent_client):
+    response = agent_client.get("/lookup/", {"profile_id": DUC_PROFILE})
+
+    assert response["Location"] == f"/profiles/{DUC_PROFILE}/"
+
+
+def test_deep_link_by_email(agent_client):
+    response = agent_client.get("/lookup/", {"email": "Mail@Example.com"})
+
+    assert response["Location"] == f"/profiles/{VENDOR_PROFILE}/"
+
+
+def test_deep_link_without_identity_is_400(agent_client):
+    response = agent_client.get("/lookup/", {"ticket": "ABC-1"})
+
+    assert response.status_code == 400
+    assert "The link names no customer" in response.content.decode()
+
+
+def test_deep_link_invalid_phone_is_400(agent_client):
+    response = agent_client.get("/lookup/", {"phone_number": "12ab"})
+
+    assert response.status_code == 400
+    assert "is not a valid phone number" in response.content.decode()
+
+
+def test_deep_link_unknown_customer_is_404(agent_client):
+    response = agent_client.get("/lookup/", {"phone_number": "0909999999"})
+
+    body = response.content.decode()
+    assert response.status_code == 404
+    assert "No customer was found." in body
+    assert "0909999999" in body
+
+
+def test_search_post_redirects_to_profile(agent_client):
+    response = agent_client.post("/", {"q": "+84 123 456 789", "identity_name": "auto"})
+
+    assert response.status_code == 302
+    assert response["Location"] == f"/profiles/{VENDOR_PROFILE}/"
+
+
+def test_search_post_with_explicit_identity_type(agent_client):
+    response = agent_client.post("/", {"q": "123", "identity_name": "crm_user_id"})
+
+    assert response["Location"] == f"/profiles/{VENDOR_PROFILE}/"
+
+
+def test_search_post_invalid_value_rerenders_form(agent_client):
+    response = agent_client.post("/", {"q": "hello there", "identity_name": "auto"})
+
+    assert response.status_code == 400
+    assert "Choose the identity type" in response.content.decode()
+
+
+def test_profile_page_shows_vendor_example(agent_client):
+    response = agent_client.get(f"/profiles/{VENDOR_PROFILE}/")
+
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "Sơn" in body
+    assert ">HN<" in body
+    assert "12,000" in body
+    assert "0123456788" in body
+    assert "mail@example.com" in body
+    assert f'hx-get="/profiles/{VENDOR_PROFILE}/timeline/"' in body
+
+
+def test_profile_page_unknown_profile_is_404(agent_client):
+    response = agent_client.get("/profiles/AAAAAAAAAAAAAAAAAAAAAAAAAAA/")
+
+    assert response.status_code == 404
+
+
+def test_sandbox_banner_on_every_page(agent_client):
+    for url in ("/", f"/profiles/{VENDOR_PROFILE}/"):
+        response = agent_client.get(url)
+
+        assert "Sample data (sandbox)" in response.content.decode(), url
+
+
+def test_timeline_fragment_for_htmx(agent_client):
+    response = agent_client.get(f"/profiles/{DUC_PROFILE}/timeline/", headers={"HX-Request": "true"})
+
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "<html" not in body
+    assert body.count('class="event"') == 25
+    assert 'hx-trigger="intersect once"' in body
+    assert "HX-Request" in response["Vary"]
+
+
+def test_timeline_full_page_without_htmx(agent_client):
+    response = agent_client.get(f"/profiles/{DUC_PROFILE}/timeline/")
+
+    body = response.content.decode()
+    assert "<html" in body
+    assert body.count('class="event"') == 25
+    assert "Show older events" in body
+
+
+def test_timeline_pages_through_whole_history_once(agent_client):
+    url = f"/profiles/{DUC_PROFILE}/timeline/"
+    keys = []
+    for _page in range(100):
+        body = agent_client.get(url, headers={"HX-Request": "true"}).content.decode()
+        keys += re.findall(r'data-event-key="([0-9a-f]+)"', body)
+        found = re.search(r'hx-get="([^"]+)"', body)
+        if not found:
+            break
+        url = found.group(1).replace("&amp;", "&")
+
+    assert "All events are shown." in body
+    assert len(keys) == 320
+    assert len(set(keys)) == 320
+
+
+def test_healthz_needs_no_sign_in(client):
+    response = client.get("/healthz")
+
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok"}
