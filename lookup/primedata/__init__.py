@@ -1,0 +1,1 @@
+"""Client of the PrimeData Profile API, free of Django."""
