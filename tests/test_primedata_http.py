@@ -13,7 +13,7 @@ import socket
 import struct
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -38,6 +38,8 @@ TIMING_MARGIN = 1.5
 # whole drip takes 20 s, far beyond any deadline used here.
 DRIP_INTERVAL = 0.05
 DRIP_LENGTH = 400
+
+ClientFactory = Callable[..., PrimeDataClient]
 
 
 @dataclass
@@ -120,8 +122,9 @@ class ScriptedServer(ThreadingHTTPServer):
 @pytest.fixture(autouse=True)
 def no_proxy(monkeypatch: pytest.MonkeyPatch) -> None:
     """Keep requests to 127.0.0.1 off any proxy set in the environment."""
-    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy"):
+    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY"):
         monkeypatch.delenv(name, raising=False)
+        monkeypatch.delenv(name.lower(), raising=False)
 
 
 @pytest.fixture
@@ -146,17 +149,29 @@ def closed_port_url() -> str:
     return f"http://127.0.0.1:{port}"
 
 
-def make_client(base_url: str, **options: Any) -> PrimeDataClient:
-    options.setdefault("backoff_initial", 0.01)
-    options.setdefault("backoff_max", 0.05)
-    return PrimeDataClient(base_url, API_KEY, **options)
+@pytest.fixture
+def make_client() -> Iterator[ClientFactory]:
+    """Build clients with short backoffs, and close them when the test ends."""
+    clients: list[PrimeDataClient] = []
+
+    def build(base_url: str, **options: Any) -> PrimeDataClient:
+        options.setdefault("backoff_initial", 0.01)
+        options.setdefault("backoff_max", 0.05)
+        client = PrimeDataClient(base_url, API_KEY, **options)
+        clients.append(client)
+        return client
+
+    yield build
+    for client in clients:
+        client.close()
 
 
-def test_profile_arrives_over_http(server: ScriptedServer) -> None:
-    with make_client(server.url) as client:
-        profiles = client.search_profiles(
-            identities={"phone_number": ["0912345678"]}, request_id="req-http-1"
-        )
+def test_profile_arrives_over_http(server: ScriptedServer, make_client: ClientFactory) -> None:
+    client = make_client(server.url)
+
+    profiles = client.search_profiles(
+        identities={"phone_number": ["0912345678"]}, request_id="req-http-1"
+    )
 
     assert profiles[0].traits["full_name"] == "Nguyễn Văn An"
     request = server.state.requests[0]
@@ -166,7 +181,7 @@ def test_profile_arrives_over_http(server: ScriptedServer) -> None:
     assert request["body"] == {"identities": {"phone_number": ["0912345678"]}}
 
 
-def test_read_timeout_is_not_retried(server: ScriptedServer) -> None:
+def test_read_timeout_is_not_retried(server: ScriptedServer, make_client: ClientFactory) -> None:
     server.state.mode = "hang"
     client = make_client(server.url, read_timeout=0.3, deadline=1.5)
     started = time.monotonic()
@@ -181,7 +196,7 @@ def test_read_timeout_is_not_retried(server: ScriptedServer) -> None:
     assert elapsed < 0.3 + TIMING_MARGIN
 
 
-def test_deadline_shortens_read_timeout(server: ScriptedServer) -> None:
+def test_deadline_shortens_read_timeout(server: ScriptedServer, make_client: ClientFactory) -> None:
     server.state.mode = "hang"
     client = make_client(server.url, read_timeout=10.0)
     started = time.monotonic()
@@ -192,7 +207,7 @@ def test_deadline_shortens_read_timeout(server: ScriptedServer) -> None:
     assert time.monotonic() - started < 0.5 + TIMING_MARGIN
 
 
-def test_drip_stops_at_deadline(server: ScriptedServer) -> None:
+def test_drip_stops_at_deadline(server: ScriptedServer, make_client: ClientFactory) -> None:
     server.state.mode = "drip"
     deadline = 0.8
     client = make_client(server.url, read_timeout=5.0, deadline=deadline)
@@ -208,7 +223,7 @@ def test_drip_stops_at_deadline(server: ScriptedServer) -> None:
     assert raised.value.elapsed < deadline + TIMING_MARGIN
 
 
-def test_connection_reset_is_retried(server: ScriptedServer) -> None:
+def test_connection_reset_is_retried(server: ScriptedServer, make_client: ClientFactory) -> None:
     server.state.mode = "reset"
     client = make_client(server.url, deadline=1.5)
 
@@ -221,7 +236,7 @@ def test_connection_reset_is_retried(server: ScriptedServer) -> None:
     assert len(server.state.requests) == 3
 
 
-def test_connection_refused_is_retried(closed_port_url: str) -> None:
+def test_connection_refused_is_retried(closed_port_url: str, make_client: ClientFactory) -> None:
     client = make_client(closed_port_url, deadline=1.5)
 
     with pytest.raises(UpstreamUnavailable) as raised:
@@ -232,7 +247,9 @@ def test_connection_refused_is_retried(closed_port_url: str) -> None:
 
 
 def test_api_key_absent_from_debug_logs(
-    server: ScriptedServer, caplog: pytest.LogCaptureFixture
+    server: ScriptedServer,
+    make_client: ClientFactory,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     caplog.set_level(logging.DEBUG)
     client = make_client(server.url, deadline=1.0)

@@ -325,7 +325,8 @@ class PrimeDataClient:
         """
         remaining = call.deadline.remaining()
         if remaining <= 0:
-            raise self._error(UpstreamTimeout, call, "PrimeData call timed out before the attempt could start")
+            message = "PrimeData call timed out before the attempt could start"
+            raise self._error(UpstreamTimeout, call, message)
 
         headers = {"x-request-id": call.request_id} if call.request_id else {}
         timeout = httpx.Timeout(
@@ -422,7 +423,8 @@ class PrimeDataClient:
             message = "PrimeData did not accept the API key. Check the configured key"
             return self._error(AuthenticationFailed, call, message, **details)
         if status == 404:
-            return self._error(ProfileNotFound, call, "PrimeData found no matching profile", **details)
+            message = "PrimeData found no matching profile"
+            return self._error(ProfileNotFound, call, message, **details)
         if status == 429:
             retry_after = parse_retry_after(headers.get("retry-after"))
             message = "PrimeData is rate limiting requests"
