@@ -1,13 +1,63 @@
+import os
+
 import pytest
+
+# Playwright's sync API runs an event loop in the test thread, which makes
+# Django refuse ORM calls there; the tests only use the ORM for set-up.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = "/usr/bin/chromium"
+AGENT_PASSWORD = "correct horse 42"
 
 
 @pytest.fixture
 def agent(django_user_model):
     """A signed-up customer-care agent."""
-    return django_user_model.objects.create_user(username="agent-an", password="correct horse 42")
+    return django_user_model.objects.create_user(username="agent-an", password=AGENT_PASSWORD)
 
 
 @pytest.fixture
 def agent_client(client, agent):
     client.force_login(agent)
     return client
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    """Debian's Chromium driven by Playwright; no browser is downloaded."""
+    if not os.path.exists(CHROMIUM):
+        pytest.fail(f"{CHROMIUM} is missing: run `make test`, which installs Debian's chromium.")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync", "--no-first-run"],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(chromium, live_server):
+    """A fresh browser tab, Vietnamese by default, failing on any console error."""
+    context = chromium.new_context(locale="vi-VN", base_url=live_server.url)
+    tab = context.new_page()
+    tab.set_default_timeout(10_000)
+    console_errors: list[str] = []
+    tab.on("console", lambda message: message.type == "error" and console_errors.append(message.text))
+    yield tab
+    context.close()
+    # A CSP violation or a script error shows up here.
+    assert console_errors == []
+
+
+@pytest.fixture
+def signed_in_page(page, agent):
+    page.goto("/accounts/login/")
+    page.fill("#id_username", agent.username)
+    page.fill("#id_password", AGENT_PASSWORD)
+    page.click("button[type=submit].primary")
+    page.wait_for_url("**/")
+    return page
