@@ -122,7 +122,10 @@ def _parse_email(text: str) -> IdentityQuery:
             _("“%(value)s” is not a valid email address, for example an@example.com.")
             % {"value": text}
         ) from None
-    return IdentityQuery(name=EMAIL, value=email, spellings=(email,))
+    # Many sources store emails fully lower-cased, although the local part is
+    # case-sensitive by the standard, so both spellings are sent.
+    spellings = (email,) if email == email.lower() else (email, email.lower())
+    return IdentityQuery(name=EMAIL, value=email, spellings=spellings)
 
 
 def _parse_phone_number(text: str) -> IdentityQuery:

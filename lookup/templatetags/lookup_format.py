@@ -59,3 +59,13 @@ def moment_iso(value: datetime | date | str | None) -> str:
 def event_key(event: Event) -> str:
     """Return the digest that tells repeated events apart (see ``services.event_digest``)."""
     return event_digest(event)
+
+
+@register.filter
+def entries(mapping: dict[str, Any]) -> list[tuple[str, Any]]:
+    """Return a mapping's key-value pairs.
+
+    Templates must not write ``data.items``: for PrimeData's free-form
+    dictionaries, a key named "items" would win over the method.
+    """
+    return list(mapping.items()) if isinstance(mapping, dict) else []
