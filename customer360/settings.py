@@ -22,6 +22,7 @@ PRIMEDATA_IDENTITY_NAMES Comma-separated identity names of the tenant's ID-Res
                          clevertap_device_id).
 PRIMEDATA_TIMELINE_PAGE_SIZE  Events per timeline page, 1..100 (25).
 LOOKUP_CACHE_SECONDS     Lifetime of cached profiles and timeline pages (60).
+LOOKUP_LABELS_FILE       JSON file of extra labels for event names and trait keys.
 SESSION_IDLE_SECONDS     An agent is signed out after this idle time (1800).
 """
 
@@ -247,3 +248,7 @@ LOGGING = {
 }
 
 FORMAT_MODULE_PATH = ["customer360.formats"]
+
+# Optional JSON file of tenant labels for event names and trait keys
+# (format in lookup/labels.py).
+LOOKUP_LABELS_FILE = os.environ.get("LOOKUP_LABELS_FILE", "").strip()

@@ -8,6 +8,7 @@ from django import template
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
+from lookup import labels
 from lookup.primedata import Event
 from lookup.services import event_digest
 
@@ -69,3 +70,13 @@ def entries(mapping: dict[str, Any]) -> list[tuple[str, Any]]:
     dictionaries, a key named "items" would win over the method.
     """
     return list(mapping.items()) if isinstance(mapping, dict) else []
+
+
+@register.filter
+def event_label(event_name: str) -> str:
+    return labels.event_label(event_name)
+
+
+@register.filter
+def key_label(key: str) -> str:
+    return labels.key_label(key)
