@@ -16,8 +16,6 @@ from gunicorn.app.base import BaseApplication
 
 from sandbox.app import DEMO_API_KEY, SandboxApp, create_app
 
-logger = logging.getLogger(__name__)
-
 # Seconds that a stopping worker waits for open requests, such as a
 # ``hang`` fault, before it ends them.
 GRACEFUL_TIMEOUT = 3
