@@ -121,6 +121,13 @@ class SandboxApp:
             return _method_not_allowed(method, ("POST",))
         if self.latency:
             self.stopping.wait(self.latency)
+        # The body is read before any fault strikes. A reset while the client
+        # is still sending would otherwise reach it as a failed write, which
+        # httpx reports as a server that closed without a response.
+        try:
+            raw_body = _read_body(environ)
+        except InvalidRequest as error:
+            return error_reply(400, error.code, error.message)
 
         header = environ.get("HTTP_X_SANDBOX_FAULT")
         if header:
@@ -131,7 +138,7 @@ class SandboxApp:
         else:
             fault = self.faults.take(endpoint)
         if fault is None:
-            return self._answer(endpoint, environ)
+            return self._answer(endpoint, environ, raw_body)
 
         logger.info("Injecting fault %s into a request to the %s endpoint", fault.name, endpoint)
         if fault.needs_socket and "gunicorn.socket" not in environ:
@@ -145,27 +152,32 @@ class SandboxApp:
         if fault.kind == "latency":
             self.stopping.wait(fault.latency)
 
-        reply = self._answer(endpoint, environ, repeat_boundary=fault.kind == "duplicate-boundary")
+        reply = self._answer(endpoint, environ, raw_body, repeat_boundary=fault.kind == "duplicate-boundary")
         if fault.changes_body:
             reply = change_body(fault, reply, self.stopping)
         return reply
 
-    def _answer(self, endpoint: str, environ: WSGIEnviron, *, repeat_boundary: bool = False) -> Reply:
+    def _answer(
+        self, endpoint: str, environ: WSGIEnviron, raw_body: bytes, *, repeat_boundary: bool = False
+    ) -> Reply:
         """Serve an API request as PrimeData would, without faults."""
         sent_key = environ.get("HTTP_X_API_KEY", "").encode("latin-1")
         if not hmac.compare_digest(sent_key, self.api_key.encode()):
             return error_reply(401, "authentication_error", _AUTHENTICATION_MESSAGE)
 
         try:
-            body = parse_body(_read_body(environ))
+            body = parse_body(raw_body)
             if endpoint == "profiles":
                 payload = search_profiles(self.tenant, read_profile_query(body))
                 return json_reply(200, payload)
             query = read_event_query(body)
             payload = search_events(self.tenant, self.cursors, query, repeat_boundary=repeat_boundary)
         except InvalidRequest as error:
+            # The message may quote identities, so only the code is logged.
+            logger.debug("Rejected a %s request with 400 %s", endpoint, error.code)
             return error_reply(400, error.code, error.message)
         except ProfileNotFound as error:
+            logger.debug("Found no profile for a %s request", endpoint)
             return error_reply(404, "resource_missing", str(error))
         # Event bodies go out with \u escapes, as on the vendor's page, so
         # clients meet both spellings of Vietnamese text.

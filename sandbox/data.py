@@ -43,7 +43,7 @@ CATALOGUE: list[dict[str, str]] = [
         "value": "0901234567",
         "profile_id": fixtures.DUC_ID,
         "shows": "ĐỨC: 320 events, among them the vendor's two example events "
-        "(one id, two event names); colon-dated times from 30ShineMSSQL",
+        "(one id, two event names). 30ShineMSSQL events have colon-dated times",
     },
     {
         "identity": "phone_number",
@@ -79,14 +79,14 @@ CATALOGUE: list[dict[str, str]] = [
         "identity": "phone_number",
         "value": "0391234567",
         "profile_id": fixtures.LEGACY_PHONE_ID,
-        "shows": "Stored with today's number; agents may type the pre-2018 01691234567, "
+        "shows": "Stored with today's number. Agents may type the pre-2018 01691234567, "
         "which matches nothing as sent",
     },
     {
         "identity": "phone_number",
         "value": "+84935123456",
         "profile_id": fixtures.E164_PHONE_ID,
-        "shows": "Phone stored in E.164 form only; 0935123456 matches nothing as sent",
+        "shows": "Phone stored in E.164 form only, so 0935123456 matches nothing as sent",
     },
     {
         "identity": "email",
@@ -118,25 +118,25 @@ CATALOGUE: list[dict[str, str]] = [
         "identity": "phone_number",
         "value": "0906000001",
         "profile_id": fixtures.DUPLICATE_BOUNDARY_ID,
-        "shows": "60 events; each page after the first repeats the previous page's last event",
+        "shows": "60 events, and each page after the first repeats the previous page's last event",
     },
     {
         "identity": "phone_number",
         "value": "0906000002",
         "profile_id": fixtures.REPEATED_CURSOR_ID,
-        "shows": "60 events; the second page returns the cursor it was sent, so paging never ends",
+        "shows": "60 events, and the second page returns the cursor it was sent, so paging never ends",
     },
     {
         "identity": "phone_number",
         "value": "0906000003",
         "profile_id": fixtures.MISSING_NEXT_ID,
-        "shows": "60 events; the first page says has_more true but gives no next token",
+        "shows": "60 events, and the first page sets has_more true without a next token",
     },
     {
         "identity": "phone_number",
         "value": "0906000004",
         "profile_id": fixtures.CURSOR_IN_DATA_ID,
-        "shows": "60 events; the cursor object is the last item of the data array",
+        "shows": "60 events, and the cursor object is the last item of the data array",
     },
 ]
 

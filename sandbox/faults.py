@@ -61,7 +61,6 @@ FAULT_FORMS = (
     "duplicate-boundary",
 )
 ENDPOINTS = ("profiles", "events", "any")
-SERVER_ERROR_CODES = (500, 502, 503, 504)
 
 HANG_SECONDS = 60.0
 DRIP_INTERVAL = 0.5

@@ -7,7 +7,7 @@ data; ``sandbox.data.CATALOGUE`` lists them with the identity to type.
 import hashlib
 import random
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -112,7 +112,7 @@ def build_profiles(anchor: datetime) -> list[StoredProfile]:
     )
     for index, (profile_id, full_name, phone, quirk) in enumerate(quirks):
         profile = _ordinary(anchor, profile_id, full_name, phone, str(100600 + index), HistoryPlan(60, 30.0))
-        profiles.append(_with_quirk(profile, quirk))
+        profiles.append(replace(profile, paging_quirk=quirk))
     profiles.extend(_filler(anchor))
     return profiles
 
@@ -301,12 +301,6 @@ def _empty_traits(anchor: datetime) -> StoredProfile:
         customer=Customer("", "0904000000", "100440", "Đà Nẵng", "Hải Châu", "Lê Duẩn"),
         history=HistoryPlan(4, 200.0),
     )
-
-
-def _with_quirk(profile: StoredProfile, quirk: str) -> StoredProfile:
-    fields = {name: getattr(profile, name) for name in StoredProfile.__slots__}
-    fields["paging_quirk"] = quirk
-    return StoredProfile(**fields)
 
 
 def _ordinary(

@@ -7,7 +7,7 @@ sandbox hour always produces the same events. Event ids read
 
 import random
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -80,7 +80,7 @@ class HistoryPlan:
     mean_gap_hours: float = 48.0
     colon_dated_sources: frozenset[str] = frozenset()
     extra: Callable[[datetime], list[dict[str, Any]]] | None = None
-    overlays: tuple[dict[str, Any], ...] = field(default=())
+    overlays: tuple[dict[str, Any], ...] = ()
 
 
 def generate_history(

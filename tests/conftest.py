@@ -1,6 +1,9 @@
 import os
+from collections.abc import Iterator
 
 import pytest
+
+from tests.sandbox_process import SandboxControl, SandboxProcess
 
 # Playwright's sync API runs an event loop in the test thread, which makes
 # Django refuse ORM calls there; the tests only use the ORM for set-up.
@@ -61,3 +64,26 @@ def signed_in_page(page, agent):
     page.click("button[type=submit].primary")
     page.wait_for_url("**/")
     return page
+
+
+@pytest.fixture(scope="session")
+def sandbox_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """Start one standalone sandbox for the session and yield its base URL."""
+    server = SandboxProcess(tmp_path_factory.mktemp("sandbox") / "server.log")
+    try:
+        yield server.base_url
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def sandbox_control(sandbox_server: str) -> Iterator[SandboxControl]:
+    """Yield a control client, with no faults pending and zeroed statistics, and clear faults afterwards."""
+    control = SandboxControl(sandbox_server)
+    control.clear()
+    control.reset_stats()
+    try:
+        yield control
+    finally:
+        control.clear()
+        control.close()
