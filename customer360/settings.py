@@ -24,7 +24,8 @@ PRIMEDATA_TIMELINE_PAGE_SIZE  Events per timeline page, 1..100 (25).
 LOOKUP_CACHE_SECONDS     Lifetime of cached profiles and timeline pages (60).
 LOOKUP_LABELS_FILE       JSON file of extra labels for event names and trait keys.
 LOOKUP_MONEY_KEYS        Comma-separated trait and property keys whose numbers are
-                         amounts in VND (ltv,revenue,amount,total).
+                         amounts in VND, also matched as a "_key" suffix such as
+                         order_revenue (ltv,revenue,amount,total).
 SESSION_IDLE_SECONDS     An agent is signed out after this idle time (1800).
 """
 

@@ -97,7 +97,11 @@ def money_text(value: int | float | Decimal) -> str:
 
 
 def is_money_key(key: str) -> bool:
-    return key.lower() in {name.lower() for name in settings.LOOKUP_MONEY_KEYS}
+    """Tell whether ``key`` is a money key of LOOKUP_MONEY_KEYS or ends with one ("order_revenue")."""
+    key = key.lower()
+    return any(
+        key == name.lower() or key.endswith("_" + name.lower()) for name in settings.LOOKUP_MONEY_KEYS
+    )
 
 
 def value_html(value: Any, key: str = "") -> SafeString:
