@@ -20,8 +20,8 @@ from django.utils.translation import ngettext
 from lookup import labels
 from lookup.primedata import parse_timestamp
 
-# Times older than this get no relative hint: "45 ngày trước" helps nobody
-# more than the date itself.
+# Times older than this get no relative hint, because "45 ngày trước" adds
+# nothing to the date itself.
 RECENT = timedelta(days=30)
 
 
@@ -147,8 +147,9 @@ def _string_html(text: str, key: str) -> SafeString:
 def _list_html(items: list[Any], key: str) -> SafeString:
     if not items:
         return format_html('<span class="muted">{}</span>', _("(none)"))
+    # A semicolon separates items because a comma is the Vietnamese decimal mark.
     if all(not isinstance(item, list | dict) for item in items):
-        return format_html_join(", ", "{}", ((value_html(item, key),) for item in items))
+        return format_html_join("; ", "{}", ((value_html(item, key),) for item in items))
     return format_html(
         '<ul class="value-list">{}</ul>',
         format_html_join("", "<li>{}</li>", ((value_html(item, key),) for item in items)),

@@ -1,4 +1,4 @@
-"""Which spelling of a searched identity found a profile, remembered per agent session.
+"""Matched identity spellings, remembered per agent session.
 
 The profile page names the value that matched, but phone numbers and emails
 must stay out of URLs, browser history and access logs. The match therefore
@@ -18,7 +18,7 @@ MAX_REMEMBERED = 20
 
 @dataclass(frozen=True, slots=True)
 class Match:
-    """The identity name, the value as the agent typed it and the stored spelling that matched."""
+    """The identity name, the searched value (normalised) and the stored spelling that matched."""
 
     name: str
     typed: str

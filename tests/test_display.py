@@ -94,7 +94,7 @@ def test_moment_html_recent_shows_hint():
         (False, "", "Không"),
         (None, "", '<span class="muted">(trống)</span>'),
         ([], "", '<span class="muted">(không có)</span>'),
-        (["vip", 3, None, True], "", 'vip, 3, <span class="muted">(trống)</span>, Có'),
+        (["vip", 3, None, True], "", 'vip; 3; <span class="muted">(trống)</span>; Có'),
         ("Bùi <b>đậm</b>", "", "Bùi &lt;b&gt;đậm&lt;/b&gt;"),
         ("1992-08-15", "birthday", '<time datetime="1992-08-15" title="1992-08-15">15/08/1992</time>'),
     ],
@@ -109,7 +109,7 @@ def test_value_html_nested_object_is_labelled_list():
     assert html == (
         '<dl class="value-map">'
         '<dt title="city">Tỉnh/thành phố</dt><dd>Hà Nội</dd>'
-        '<dt title="geo">geo</dt><dd>21,0143, 105,8566</dd>'
+        '<dt title="geo">geo</dt><dd>21,0143; 105,8566</dd>'
         '<dt title="deep">deep</dt><dd><dl class="value-map"><dt title="ok">ok</dt><dd>Có</dd></dl></dd>'
         "</dl>"
     )
