@@ -23,6 +23,9 @@ PRIMEDATA_IDENTITY_NAMES Comma-separated identity names of the tenant's ID-Res
 PRIMEDATA_TIMELINE_PAGE_SIZE  Events per timeline page, 1..100 (25).
 LOOKUP_CACHE_SECONDS     Lifetime of cached profiles and timeline pages (60).
 LOOKUP_LABELS_FILE       JSON file of extra labels for event names and trait keys.
+LOOKUP_MONEY_KEYS        Comma-separated trait and property keys whose numbers are
+                         amounts in VND, also matched as a "_key" suffix such as
+                         order_revenue (ltv,revenue,amount,total).
 SESSION_IDLE_SECONDS     An agent is signed out after this idle time (1800).
 """
 
@@ -252,3 +255,6 @@ FORMAT_MODULE_PATH = ["customer360.formats"]
 # Optional JSON file of tenant labels for event names and trait keys
 # (format in lookup/labels.py).
 LOOKUP_LABELS_FILE = os.environ.get("LOOKUP_LABELS_FILE", "").strip()
+
+# Trait and property keys whose numbers are amounts in Vietnamese dong.
+LOOKUP_MONEY_KEYS = env_list("LOOKUP_MONEY_KEYS", "ltv,revenue,amount,total")

@@ -13,6 +13,7 @@ from django.views.decorators.vary import vary_on_headers
 from lookup import primedata, services
 from lookup.forms import SearchForm, TimelineForm, identity_label, parse_deep_link
 from lookup.identities import IdentityQuery, InvalidIdentity
+from lookup.matches import match_recall, match_remember
 from lookup.outcomes import outcome_for
 
 
@@ -52,8 +53,11 @@ def profile_detail(request: HttpRequest, profile_id: str) -> HttpResponse:
     except primedata.PrimeDataError as error:
         return _render_failure(request, error, subject=profile_id)
 
+    match = match_recall(request.session, profile.profile_id)
     context = {
         "profile": profile,
+        "match": match,
+        "match_label": identity_label(match.name) if match else "",
         "ticket": request.GET.get("ticket", ""),
         "timeline_url": reverse("profile_timeline", args=[profile.profile_id]),
     }
@@ -109,6 +113,7 @@ def _open_lookup(request: HttpRequest, query: IdentityQuery, *, ticket: str) -> 
     except primedata.PrimeDataError as error:
         return _render_failure(request, error, subject=query.value, query=query, ticket=ticket)
 
+    match_remember(request.session, result)
     if len(result.profiles) == 1:
         return redirect(_profile_url(result.profiles[0].profile_id, ticket))
     candidates = [

@@ -1,14 +1,12 @@
 """Filters that turn PrimeData values into text for agents."""
 
-import json
 from datetime import date, datetime
 from typing import Any
 
 from django import template
-from django.utils import formats, timezone
-from django.utils.translation import gettext as _
+from django.utils.safestring import SafeString
 
-from lookup import labels
+from lookup import display, labels
 from lookup.primedata import Event
 from lookup.services import event_digest
 
@@ -16,44 +14,25 @@ register = template.Library()
 
 
 @register.filter
-def value_text(value: Any) -> str:
-    """Render any JSON value as readable text; autoescaping still applies."""
-    if value is None:
-        return _("(empty)")
-    if isinstance(value, bool):
-        return _("Yes") if value else _("No")
-    if isinstance(value, int | float):
-        return formats.number_format(value, use_l10n=True, force_grouping=True)
-    if isinstance(value, datetime | date):
-        return moment_text(value)
-    if isinstance(value, str):
-        return value
-    if isinstance(value, list):
-        return ", ".join(value_text(item) for item in value) if value else _("(none)")
-    if isinstance(value, dict):
-        return "; ".join(f"{key}: {value_text(item)}" for key, item in value.items()) or _("(none)")
-    return json.dumps(value, ensure_ascii=False, default=str)
+def value_text(value: Any, key: str = "") -> SafeString:
+    """Render any JSON value as readable HTML; ``key`` names the trait or property (money keys read as VND)."""
+    return display.value_html(value, key)
+
+
+@register.filter
+def moment(value: datetime | date | str | None) -> SafeString:
+    """Render a ``<time>`` element with local time, a relative hint and the ISO value on hover."""
+    return display.moment_html(value)
 
 
 @register.filter
 def moment_text(value: datetime | date | str | None) -> str:
-    """Show a parsed date-time in Vietnamese local time, or the raw text as received."""
-    if value is None or value == "":
-        return _("(unknown)")
-    if isinstance(value, datetime):
-        return formats.date_format(timezone.localtime(value), "SHORT_DATETIME_FORMAT")
-    if isinstance(value, date):
-        return formats.date_format(value, "SHORT_DATE_FORMAT")
-    return str(value)
+    return display.moment_text(value)
 
 
 @register.filter
 def moment_iso(value: datetime | date | str | None) -> str:
-    if isinstance(value, datetime):
-        return timezone.localtime(value).isoformat()
-    if isinstance(value, date):
-        return value.isoformat()
-    return str(value or "")
+    return display.moment_iso(value)
 
 
 @register.filter
