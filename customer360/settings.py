@@ -23,6 +23,9 @@ PRIMEDATA_IDENTITY_NAMES Comma-separated identity names of the tenant's ID-Res
 PRIMEDATA_TIMELINE_PAGE_SIZE  Events per timeline page, 1..100 (25).
 LOOKUP_CACHE_SECONDS     Lifetime of cached profiles and timeline pages (60).
 LOOKUP_LABELS_FILE       JSON file of extra labels for event names and trait keys.
+LOOKUP_EVENT_NAMES       Comma-separated event names of the tenant, offered as timeline
+                         filters (the six demo names). PrimeData rejects a filter
+                         with a name it does not know, so list only real ones.
 SESSION_IDLE_SECONDS     An agent is signed out after this idle time (1800).
 """
 
@@ -252,3 +255,20 @@ FORMAT_MODULE_PATH = ["customer360.formats"]
 # Optional JSON file of tenant labels for event names and trait keys
 # (format in lookup/labels.py).
 LOOKUP_LABELS_FILE = os.environ.get("LOOKUP_LABELS_FILE", "").strip()
+
+# Event names offered as timeline filters, in the order the filter shows them.
+LOOKUP_EVENT_NAMES = env_list(
+    "LOOKUP_EVENT_NAMES",
+    "BookingCompleted,OrderCreated,PaymentSucceeded,SupportTicketCreated,AppOpened,PageViewed",
+)
+# How the timeline shows each event name: "kind" picks the colour and icon
+# (CSS classes event-kind-<kind>; other names get "other"), and "summary"
+# lists the property keys shown on the event's one line, in that order.
+LOOKUP_EVENT_DISPLAY: dict[str, dict[str, object]] = {
+    "BookingCompleted": {"kind": "booking", "summary": ("at", "service", "salon_name", "price")},
+    "OrderCreated": {"kind": "order", "summary": ("order_revenue", "order_id", "shop_name")},
+    "PaymentSucceeded": {"kind": "payment", "summary": ("amount", "payment_method", "order_id")},
+    "SupportTicketCreated": {"kind": "support", "summary": ("subject", "channel", "status")},
+    "AppOpened": {"kind": "app", "summary": ("app_version", "device_model")},
+    "PageViewed": {"kind": "web", "summary": ("page_title",)},
+}
