@@ -150,7 +150,7 @@ class TimelineFilterForm(forms.Form):
 
     def __init__(self, data: Mapping[str, object] | None = None, **kwargs: object) -> None:
         if data is not None and not data.get("range"):
-            # Shows the period the URL implies as chosen, since a link may omit it.
+            # Mark the period the URL implies as chosen, because a link may omit `range`.
             data = data.copy()  # type: ignore[attr-defined]
             data["range"] = CUSTOM_RANGE if data.get("start") or data.get("end") else ALL_TIME
         super().__init__(data, **kwargs)  # type: ignore[arg-type]
