@@ -26,6 +26,9 @@ LOOKUP_LABELS_FILE       JSON file of extra labels for event names and trait key
 LOOKUP_MONEY_KEYS        Comma-separated trait and property keys whose numbers are
                          amounts in VND, also matched as a "_key" suffix such as
                          order_revenue (ltv,revenue,amount,total).
+LOOKUP_EVENT_NAMES       Comma-separated event names of the tenant, offered as timeline
+                         filters (the six demo names). PrimeData rejects a filter
+                         with a name it does not know, so list only real ones.
 SESSION_IDLE_SECONDS     An agent is signed out after this idle time (1800).
 """
 
@@ -258,3 +261,19 @@ LOOKUP_LABELS_FILE = os.environ.get("LOOKUP_LABELS_FILE", "").strip()
 
 # Trait and property keys whose numbers are amounts in Vietnamese dong.
 LOOKUP_MONEY_KEYS = env_list("LOOKUP_MONEY_KEYS", "ltv,revenue,amount,total")
+# Event names offered as timeline filters, in the order the filter shows them.
+LOOKUP_EVENT_NAMES = env_list(
+    "LOOKUP_EVENT_NAMES",
+    "BookingCompleted,OrderCreated,PaymentSucceeded,SupportTicketCreated,AppOpened,PageViewed",
+)
+# How the timeline shows each event name: "kind" picks the colour and icon
+# (CSS classes event-kind-<kind>; other names get "other"), and "summary"
+# lists the property keys shown on the event's one line, in that order.
+LOOKUP_EVENT_DISPLAY: dict[str, dict[str, object]] = {
+    "BookingCompleted": {"kind": "booking", "summary": ("at", "service", "salon_name", "price")},
+    "OrderCreated": {"kind": "order", "summary": ("order_revenue", "order_id", "shop_name")},
+    "PaymentSucceeded": {"kind": "payment", "summary": ("amount", "payment_method", "order_id")},
+    "SupportTicketCreated": {"kind": "support", "summary": ("subject", "channel", "status")},
+    "AppOpened": {"kind": "app", "summary": ("app_version", "device_model")},
+    "PageViewed": {"kind": "web", "summary": ("page_title",)},
+}

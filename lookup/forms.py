@@ -2,13 +2,15 @@
 
 import re
 from collections.abc import Mapping
+from datetime import timedelta
 
 from django import forms
 from django.conf import settings
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from lookup import identities
+from lookup import identities, labels
 from lookup.identities import IdentityQuery, InvalidIdentity
 from lookup.services import TimelineQuery
 
@@ -102,20 +104,108 @@ def parse_deep_link(params: Mapping[str, str]) -> tuple[IdentityQuery, str]:
     )
 
 
-class TimelineForm(forms.Form):
-    """Query parameters of a timeline page; an invalid one falls back to its default."""
+# Date presets of the timeline filter, in days back from today.
+RANGE_PRESETS = {"7": 7, "30": 30, "90": 90}
+ALL_TIME = "all"
+CUSTOM_RANGE = "custom"
+_DAY_KEY = re.compile(r"^(\d{4}-\d{2}-\d{2}|unknown)$")
 
-    sort = forms.ChoiceField(choices=[("desc", "desc"), ("asc", "asc")], required=False)
+
+def range_choices() -> list[tuple[str, str]]:
+    return [
+        ("7", gettext_lazy("7 days")),
+        ("30", gettext_lazy("30 days")),
+        ("90", gettext_lazy("90 days")),
+        (ALL_TIME, gettext_lazy("All time")),
+        (CUSTOM_RANGE, gettext_lazy("Custom dates")),
+    ]
+
+
+def sort_choices() -> list[tuple[str, str]]:
+    return [("desc", gettext_lazy("Newest first")), ("asc", gettext_lazy("Oldest first"))]
+
+
+class TimelineFilterForm(forms.Form):
+    """The filters and order of a timeline, as they appear in the profile page URL.
+
+    Parameters: ``events`` (repeated, event names), ``range`` (7, 30, 90, all
+    or custom), ``start`` and ``end`` (ISO dates, both exclusive, used only
+    with a custom range) and ``sort`` (desc or asc). A custom range is
+    assumed when dates arrive without ``range``.
+    """
+
+    events = forms.MultipleChoiceField(
+        label=gettext_lazy("Event types"), required=False, widget=forms.CheckboxSelectMultiple
+    )
+    range = forms.ChoiceField(label=gettext_lazy("Period"), required=False, widget=forms.RadioSelect)
+    start = forms.DateField(
+        label=gettext_lazy("After"), required=False, input_formats=["%Y-%m-%d"],
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    end = forms.DateField(
+        label=gettext_lazy("Before"), required=False, input_formats=["%Y-%m-%d"],
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    sort = forms.ChoiceField(label=gettext_lazy("Order"), required=False)
+
+    def __init__(self, data: Mapping[str, object] | None = None, **kwargs: object) -> None:
+        if data is not None and not data.get("range"):
+            # Mark the period the URL implies as chosen, because a link may omit `range`.
+            data = data.copy()  # type: ignore[attr-defined]
+            data["range"] = CUSTOM_RANGE if data.get("start") or data.get("end") else ALL_TIME
+        super().__init__(data, **kwargs)  # type: ignore[arg-type]
+        self.fields["events"].choices = [(name, labels.event_label(name)) for name in settings.LOOKUP_EVENT_NAMES]
+        self.fields["range"].choices = range_choices()
+        self.fields["sort"].choices = sort_choices()
+        self.fields["events"].error_messages["invalid_choice"] = _(
+            "“%(value)s” is not an event type of this tenant."
+        )
+
+    def clean(self) -> dict[str, object]:
+        cleaned = super().clean() or {}
+        start, end = cleaned.get("start"), cleaned.get("end")
+        chosen = cleaned.get("range") or (CUSTOM_RANGE if start or end else ALL_TIME)
+        cleaned["range"] = chosen
+        if chosen != CUSTOM_RANGE:
+            # A preset wins over dates left in the form from an earlier custom range.
+            cleaned["start"] = cleaned["end"] = None
+        elif not (start or end) and not self.has_error("start") and not self.has_error("end"):
+            self.add_error("start", _("Enter a start date, an end date or both for a custom period."))
+        elif start and end and start >= end:
+            self.add_error("end", _("The end date must be after the start date."))
+        return cleaned
+
+    def timeline_query(self) -> TimelineQuery:
+        """Return the query of a valid form; a preset is resolved against today's date."""
+        data = self.cleaned_data
+        start = data["start"]
+        if data["range"] in RANGE_PRESETS:
+            start = timezone.localdate() - timedelta(days=RANGE_PRESETS[data["range"]])
+        return TimelineQuery(
+            sort=data.get("sort") or "desc",
+            include=tuple(data.get("events") or ()),
+            start=start,
+            end=data["end"],
+        )
+
+    def error_text(self) -> str:
+        """Return every error of the form as one line for the agent."""
+        return " ".join(message for messages in self.errors.values() for message in messages)
+
+
+class TimelineForm(TimelineFilterForm):
+    """Query parameters of a timeline page: the filters plus the paging state."""
+
     cursor = forms.CharField(required=False, max_length=4096)
     seen = forms.CharField(required=False, max_length=2000)
     trail = forms.CharField(required=False, max_length=200)
-
-    def timeline_query(self) -> TimelineQuery:
-        data = self.cleaned_data if self.is_valid() else {}
-        return TimelineQuery(sort=data.get("sort") or "desc")
+    # The local day the previous page ended on, so its header is not repeated.
+    day = forms.RegexField(regex=_DAY_KEY, required=False)
+    # Only carried into the "clear filters" link, which reopens the profile.
+    ticket = forms.CharField(required=False, max_length=200)
 
     def cursor_state(self) -> tuple[str | None, frozenset[str], tuple[str, ...]]:
-        data = self.cleaned_data if self.is_valid() else {}
+        data = self.cleaned_data
         seen = frozenset(item for item in data.get("seen", "").split(".") if item)
         trail = tuple(item for item in data.get("trail", "").split(".") if item)
         return data.get("cursor") or None, seen, trail

@@ -7,10 +7,11 @@ can pick the page and status for it.
 
 import hashlib
 from dataclasses import dataclass, field
-from datetime import date
-from typing import Literal
+from datetime import date, datetime
+from typing import Any, Literal
 
 from django.conf import settings
+from django.utils import timezone
 
 from lookup.identities import IdentityQuery
 from lookup.primedata import Event, Profile
@@ -46,6 +47,11 @@ class TimelineQuery:
     include: tuple[str, ...] = ()
     start: date | None = None
     end: date | None = None
+
+    @property
+    def is_filtered(self) -> bool:
+        """Whether the query narrows the events; the order alone does not."""
+        return bool(self.include or self.start or self.end)
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,3 +158,55 @@ def cursor_digest(cursor: str) -> str:
 
 def _digest(text: str) -> str:
     return hashlib.blake2s(text.encode(), digest_size=5).hexdigest()
+
+
+# The day key of an event whose time stamp did not parse: such events gather
+# under one "unknown date" header instead of breaking the grouping.
+UNKNOWN_DAY = "unknown"
+
+
+@dataclass(frozen=True, slots=True)
+class TimelineEntry:
+    """One event as the timeline shows it: its day, kind and one-line summary."""
+
+    event: Event
+    day: str
+    starts_day: bool
+    kind: str
+    summary: list[tuple[str, Any]]
+
+
+def timeline_entries(events: list[Event], *, previous_day: str = "") -> list[TimelineEntry]:
+    """Group a page's events by local day, given the day the previous page ended on.
+
+    ``previous_day`` comes from the next-page URL, so a page that continues
+    the previous page's day adds no second header for it.
+    """
+    entries = []
+    current = previous_day
+    for event in events:
+        day = event_day(event)
+        display = settings.LOOKUP_EVENT_DISPLAY.get(event.event_name, {})
+        entries.append(
+            TimelineEntry(
+                event=event,
+                day=day,
+                starts_day=day != current,
+                kind=display.get("kind", "other"),
+                summary=event_summary(event, display.get("summary", ())),
+            )
+        )
+        current = day
+    return entries
+
+
+def event_day(event: Event) -> str:
+    """Return the event's calendar day in Asia/Ho_Chi_Minh as ISO text, or UNKNOWN_DAY."""
+    if isinstance(event.time_stamp, datetime):
+        return timezone.localdate(event.time_stamp).isoformat()
+    return UNKNOWN_DAY
+
+
+def event_summary(event: Event, keys: tuple[str, ...] | list[str]) -> list[tuple[str, Any]]:
+    """Return the configured summary properties that the event carries, in configured order."""
+    return [(key, event.properties[key]) for key in keys if key in event.properties]

@@ -10,11 +10,11 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 from django.views.decorators.vary import vary_on_headers
 
-from lookup import primedata, services
-from lookup.forms import SearchForm, TimelineForm, identity_label, parse_deep_link
+from lookup import primedata, services, timeline_urls
+from lookup.forms import SearchForm, TimelineFilterForm, TimelineForm, identity_label, parse_deep_link
 from lookup.identities import IdentityQuery, InvalidIdentity
 from lookup.matches import match_recall, match_remember
-from lookup.outcomes import outcome_for
+from lookup.outcomes import Outcome, outcome_for
 
 
 @never_cache
@@ -53,15 +53,26 @@ def profile_detail(request: HttpRequest, profile_id: str) -> HttpResponse:
     except primedata.PrimeDataError as error:
         return _render_failure(request, error, subject=profile_id)
 
+    # The timeline's filters live in this page's URL, so a link pasted into a
+    # ticket reopens the same view. Invalid filters leave the timeline unloaded.
+    ticket = request.GET.get("ticket", "")
+    filters = TimelineFilterForm(request.GET)
     match = match_recall(request.session, profile.profile_id)
-    context = {
+    context: dict[str, object] = {
         "profile": profile,
         "match": match,
         "match_label": identity_label(match.name) if match else "",
-        "ticket": request.GET.get("ticket", ""),
-        "timeline_url": reverse("profile_timeline", args=[profile.profile_id]),
+        "ticket": ticket,
+        "filter_form": filters,
+        "clear_url": timeline_urls.profile_url(profile.profile_id, ticket=ticket),
     }
-    return render(request, "lookup/profile.html", context)
+    if filters.is_valid():
+        query = filters.timeline_query()
+        context |= {
+            "filtered": query.is_filtered or query.sort != "desc",
+            "timeline_url": timeline_urls.timeline_url(profile.profile_id, query, ticket=ticket),
+        }
+    return render(request, "lookup/profile.html", context, status=200 if filters.is_valid() else 400)
 
 
 @never_cache
@@ -71,10 +82,18 @@ def profile_timeline(request: HttpRequest, profile_id: str) -> HttpResponse:
     # htmx asks for the next page as a fragment; a browser without JavaScript,
     # a reload or a history restore gets the whole page instead.
     form = TimelineForm(request.GET)
+    context: dict[str, object] = {"profile_id": profile_id}
+    if not form.is_valid():
+        context |= {"outcome": Outcome(400, form.error_text()),
+                    "clear_url": timeline_urls.profile_url(profile_id)}
+        template = "lookup/timeline.html#timeline-error" if request.htmx else "lookup/timeline.html"
+        return render(request, template, context, status=400)
+
     query = form.timeline_query()
     cursor, seen, trail = form.cursor_state()
+    ticket = form.cleaned_data["ticket"]
     template = "lookup/timeline.html#timeline-page" if request.htmx else "lookup/timeline.html"
-    context: dict[str, object] = {"profile_id": profile_id, "query": query}
+    context |= {"query": query, "clear_url": timeline_urls.profile_url(profile_id, ticket=ticket)}
 
     try:
         page = services.timeline_page(
@@ -85,17 +104,20 @@ def profile_timeline(request: HttpRequest, profile_id: str) -> HttpResponse:
         outcome = outcome_for(error)
         context |= {"outcome": outcome, "retry_url": request.get_full_path()}
         if isinstance(error, primedata.CursorRejected):
-            context["restart_url"] = reverse("profile_timeline", args=[profile_id])
+            context["restart_url"] = timeline_urls.timeline_url(profile_id, query, ticket=ticket)
         template = "lookup/timeline.html#timeline-error" if request.htmx else "lookup/timeline.html"
         response = render(request, template, context, status=outcome.status)
         if outcome.retry_after:
             response["Retry-After"] = str(outcome.retry_after)
         return response
 
+    entries = services.timeline_entries(page.events, previous_day=form.cleaned_data["day"])
+    last_day = entries[-1].day if entries else form.cleaned_data["day"]
     context |= {
         "page": page,
+        "entries": entries,
         "is_first_page": cursor is None,
-        "next_url": _next_page_url(profile_id, query, page),
+        "next_url": timeline_urls.next_page_url(profile_id, query, page, last_day=last_day, ticket=ticket),
     }
     return render(request, template, context)
 
@@ -152,14 +174,3 @@ def _profile_url(profile_id: str, ticket: str) -> str:
     url = reverse("profile_detail", args=[profile_id])
     return f"{url}?{urlencode({'ticket': ticket})}" if ticket else url
 
-
-def _next_page_url(profile_id: str, query: services.TimelineQuery, page: services.TimelinePage) -> str:
-    if page.next_cursor is None:
-        return ""
-    params = {
-        "sort": query.sort,
-        "cursor": page.next_cursor,
-        "seen": ".".join(page.seen),
-        "trail": ".".join(page.cursor_trail),
-    }
-    return f"{reverse('profile_timeline', args=[profile_id])}?{urlencode(params)}"

@@ -1,4 +1,5 @@
 import os
+import re
 from collections.abc import Iterator
 
 import pytest
@@ -43,8 +44,12 @@ def chromium():
 
 
 @pytest.fixture
-def page(chromium, live_server):
-    """A fresh browser tab, Vietnamese by default, failing on any console error."""
+def page(chromium, live_server, request):
+    """A fresh browser tab, Vietnamese by default, failing on any console error.
+
+    A test that provokes error responses on purpose lists the messages it
+    expects with ``@pytest.mark.console_errors(pattern, ...)``.
+    """
     context = chromium.new_context(locale="vi-VN", base_url=live_server.url)
     tab = context.new_page()
     tab.set_default_timeout(10_000)
@@ -53,7 +58,9 @@ def page(chromium, live_server):
     yield tab
     context.close()
     # A CSP violation or a script error shows up here.
-    assert console_errors == []
+    marker = request.node.get_closest_marker("console_errors")
+    expected = [re.compile(pattern) for pattern in (marker.args if marker else ())]
+    assert [text for text in console_errors if not any(p.search(text) for p in expected)] == []
 
 
 @pytest.fixture

@@ -122,7 +122,7 @@ def test_timeline_fragment_for_htmx(agent_client):
     body = response.content.decode()
     assert response.status_code == 200
     assert "<html" not in body
-    assert body.count('class="event"') == 25
+    assert body.count('data-event-key=') == 25
     assert 'hx-trigger="intersect once"' in body
     assert "HX-Request" in response["Vary"]
 
@@ -132,7 +132,7 @@ def test_timeline_full_page_without_htmx(agent_client):
 
     body = response.content.decode()
     assert "<html" in body
-    assert body.count('class="event"') == 25
+    assert body.count('data-event-key=') == 25
     assert "Show older events" in body
 
 

@@ -24,3 +24,13 @@ document.addEventListener("htmx:afterSwap", function () {
     else shown.add(item.dataset.eventKey);
   });
 });
+
+// Timeline filters: a chip, a period preset or the order applies at once by
+// submitting the GET form, so the new view gets its own URL and history
+// entry. Custom dates wait for the Apply button, since one date alone is
+// rarely what the agent means.
+document.addEventListener("change", function (event) {
+  const form = event.target.closest("form[data-auto-submit]");
+  if (!form || event.target.type === "date" || event.target.value === "custom") return;
+  form.requestSubmit();
+});
