@@ -30,9 +30,22 @@ LOOKUP_EVENT_NAMES       Comma-separated event names of the tenant, offered as t
                          filters (the six demo names). PrimeData rejects a filter
                          with a name it does not know, so list only real ones.
 SESSION_IDLE_SECONDS     An agent is signed out after this idle time (1800).
+SECURE_SSL_REDIRECT      "true" redirects plain HTTP to HTTPS. Default: true when
+                         DEBUG is false, otherwise false.
+SECURE_PROXY_SSL_HEADER  Header a TLS-terminating proxy sets to "https", for
+                         example X-Forwarded-Proto. Set it only behind such a proxy.
+SECURE_HSTS_SECONDS      HSTS max-age in production (31536000, one year).
+LOOKUP_FRAME_ANCESTORS   Space- or comma-separated origins (https://crm.example.vn)
+                         allowed to show the dashboard in a frame. Default: none.
+LOOKUP_ACCESS_CONTACT    Whom agents without access should ask, shown on the 403 page.
+AUDIT_HASH_KEY           Key of the audit trail's value hashes. Default: derived from
+                         SECRET_KEY; changing either breaks searches of older records.
+AUDIT_DISTINCT_CUSTOMERS_PER_HOUR  Agents who look up more customers in an hour
+                         are flagged in the admin and logged at WARNING (60).
 """
 
 import os
+import re
 from pathlib import Path
 
 import dj_database_url
@@ -110,6 +123,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "lookup.middleware.FrameAncestorsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
 ]
 
@@ -169,6 +183,20 @@ LOGOUT_REDIRECT_URL = "login"
 SESSION_COOKIE_AGE = int(env_float("SESSION_IDLE_SECONDS", 1800))
 SESSION_SAVE_EVERY_REQUEST = True  # The age above then counts from the last request.
 
+# Production transport security. check --deploy reports nothing with these.
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
+# The load balancer probes over plain HTTP.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+if proxy_header := os.environ.get("SECURE_PROXY_SSL_HEADER", "").strip():
+    # Trust this header only behind a proxy that always sets it itself.
+    SECURE_PROXY_SSL_HEADER = ("HTTP_" + proxy_header.upper().replace("-", "_"), "https")
+if not DEBUG:
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_HSTS_SECONDS = int(env_float("SECURE_HSTS_SECONDS", 31_536_000))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+
 # Vietnamese first: agents work in Vietnamese, English is the second language.
 LANGUAGE_CODE = "vi"
 LANGUAGES = [("vi", _("Vietnamese")), ("en", _("English"))]
@@ -206,6 +234,17 @@ SECURE_CSP = {
 }
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Origins of a CRM allowed to frame the dashboard. When set,
+# lookup.middleware.FrameAncestorsMiddleware lists them in the CSP's
+# frame-ancestors and drops X-Frame-Options, except in the admin, which stays
+# unframeable.
+LOOKUP_FRAME_ANCESTORS = os.environ.get("LOOKUP_FRAME_ANCESTORS", "").replace(",", " ").split()
+for origin in LOOKUP_FRAME_ANCESTORS:
+    if not re.fullmatch(r"https?://[A-Za-z0-9.-]+(:\d+)?", origin):
+        raise ImproperlyConfigured(
+            f"LOOKUP_FRAME_ANCESTORS contains {origin!r}, which is not an origin "
+            "such as https://crm.example.vn."
+        )
 SECURE_CONTENT_TYPE_NOSNIFF = True
 
 # PrimeData. With neither variable set, the in-process sandbox answers.
@@ -241,9 +280,14 @@ LOGGING = {
     },
     "filters": {
         "request_id": {"()": "lookup.middleware.RequestIdLogFilter"},
+        "mask_identities": {"()": "lookup.masking.MaskIdentitiesLogFilter"},
     },
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["request_id"]},
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["mask_identities", "request_id"],
+        },
     },
     "root": {"handlers": ["console"], "level": "INFO"},
     "loggers": {
@@ -277,3 +321,8 @@ LOOKUP_EVENT_DISPLAY: dict[str, dict[str, object]] = {
     "AppOpened": {"kind": "app", "summary": ("app_version", "device_model")},
     "PageViewed": {"kind": "web", "summary": ("page_title",)},
 }
+
+# Access and audit trail.
+LOOKUP_ACCESS_CONTACT = os.environ.get("LOOKUP_ACCESS_CONTACT", "").strip()
+AUDIT_HASH_KEY = os.environ.get("AUDIT_HASH_KEY", "").strip() or f"audit-hash:{SECRET_KEY}"
+AUDIT_DISTINCT_CUSTOMERS_PER_HOUR = int(env_float("AUDIT_DISTINCT_CUSTOMERS_PER_HOUR", 60))

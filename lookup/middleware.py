@@ -1,4 +1,4 @@
-"""Request ids: one per request, on the response, in every log line."""
+"""Request ids on every request and log line, and CRM framing of the dashboard."""
 
 import contextvars
 import logging
@@ -6,7 +6,10 @@ import re
 import uuid
 from collections.abc import Callable
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
+from django.utils.csp import CSP
 
 REQUEST_ID_HEADER = "X-Request-ID"
 # An id from the load balancer is reused only when it is short and plain, so
@@ -40,3 +43,23 @@ class RequestIdLogFilter(logging.Filter):
         if not hasattr(record, "request_id"):
             record.request_id = current_request_id.get()
         return True
+
+
+class FrameAncestorsMiddleware:
+    """Let the CRM origins in LOOKUP_FRAME_ANCESTORS frame every page but the admin's.
+
+    It must sit below ContentSecurityPolicyMiddleware and XFrameOptionsMiddleware
+    in MIDDLEWARE, so both read the marks it leaves on the response.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        origins = settings.LOOKUP_FRAME_ANCESTORS
+        if origins and not request.path.startswith(reverse("admin:index")):
+            policy = getattr(response, "_csp_config", None) or settings.SECURE_CSP
+            response._csp_config = {**policy, "frame-ancestors": [CSP.SELF, *origins]}  # type: ignore[attr-defined]
+            response.xframe_options_exempt = True  # type: ignore[attr-defined]
+        return response

@@ -10,7 +10,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 from django.views.decorators.vary import vary_on_headers
 
-from lookup import primedata, services, timeline_urls
+from lookup import audit, primedata, services, timeline_urls
+from lookup.access import lookup_permission_required
 from lookup.forms import SearchForm, TimelineFilterForm, TimelineForm, identity_label, parse_deep_link
 from lookup.identities import IdentityQuery, InvalidIdentity
 from lookup.matches import match_recall, match_remember
@@ -19,37 +20,47 @@ from lookup.outcomes import Outcome, outcome_for
 
 @never_cache
 @require_http_methods(["GET", "POST"])
+@lookup_permission_required(audit.Kind.SEARCH)
 def search(request: HttpRequest) -> HttpResponse:
     # Typed searches arrive by POST so phone numbers and emails stay out of
     # URLs, browser history and access logs.
     form = SearchForm(request.POST or None, initial={"ticket": request.GET.get("ticket", "")})
     if request.method == "POST" and form.is_valid() and form.identity_query:
-        return _open_lookup(request, form.identity_query, ticket=form.cleaned_data["ticket"])
+        return _open_lookup(
+            request, form.identity_query, ticket=form.cleaned_data["ticket"], kind=audit.Kind.SEARCH
+        )
 
     status = 400 if form.errors else 200
+    if form.errors:
+        audit.audit_invalid(request, audit.Kind.SEARCH, request.POST)
     return render(request, "lookup/search.html", {"form": form}, status=status)
 
 
 @never_cache
 @require_GET
+@lookup_permission_required(audit.Kind.DEEP_LINK)
 def lookup(request: HttpRequest) -> HttpResponse:
     """Serve CRM deep links: ``/lookup/?phone_number=…``, ``?q=…``, ``?profile_id=…``."""
     try:
         query, ticket = parse_deep_link(request.GET)
     except InvalidIdentity as error:
         form = SearchForm(initial={"ticket": request.GET.get("ticket", "")})
+        audit.audit_invalid(request, audit.Kind.DEEP_LINK, request.GET)
         return render(
             request, "lookup/search.html", {"form": form, "error": str(error)}, status=400
         )
 
-    return _open_lookup(request, query, ticket=ticket)
+    return _open_lookup(request, query, ticket=ticket, kind=audit.Kind.DEEP_LINK)
 
 
 @never_cache
 @require_GET
+@lookup_permission_required(audit.Kind.PROFILE_VIEW)
 def profile_detail(request: HttpRequest, profile_id: str) -> HttpResponse:
     try:
-        profile = services.profile_get(profile_id, request_id=request.request_id)
+        query = audit.profile_query(profile_id)
+        with audit.recording(request, audit.Kind.PROFILE_VIEW, query, ticket=audit.ticket_of(request.GET)):
+            profile = services.profile_get(profile_id, request_id=request.request_id)
     except primedata.PrimeDataError as error:
         return _render_failure(request, error, subject=profile_id)
 
@@ -78,12 +89,18 @@ def profile_detail(request: HttpRequest, profile_id: str) -> HttpResponse:
 @never_cache
 @require_GET
 @vary_on_headers("HX-Request")
+@lookup_permission_required(audit.Kind.TIMELINE_PAGE)
 def profile_timeline(request: HttpRequest, profile_id: str) -> HttpResponse:
     # htmx asks for the next page as a fragment; a browser without JavaScript,
     # a reload or a history restore gets the whole page instead.
     form = TimelineForm(request.GET)
     context: dict[str, object] = {"profile_id": profile_id}
     if not form.is_valid():
+        audit.audit_record(
+            request, kind=audit.Kind.TIMELINE_PAGE, outcome=audit.Outcome.INVALID,
+            identity_type="profile_id", value=profile_id, profile_id=profile_id,
+            ticket=audit.ticket_of(request.GET),
+        )
         context |= {"outcome": Outcome(400, form.error_text()),
                     "clear_url": timeline_urls.profile_url(profile_id)}
         template = "lookup/timeline.html#timeline-error" if request.htmx else "lookup/timeline.html"
@@ -96,10 +113,11 @@ def profile_timeline(request: HttpRequest, profile_id: str) -> HttpResponse:
     context |= {"query": query, "clear_url": timeline_urls.profile_url(profile_id, ticket=ticket)}
 
     try:
-        page = services.timeline_page(
-            profile_id, query, cursor=cursor, seen=seen, cursor_trail=trail,
-            request_id=request.request_id,
-        )
+        with audit.recording(request, audit.Kind.TIMELINE_PAGE, audit.profile_query(profile_id)):
+            page = services.timeline_page(
+                profile_id, query, cursor=cursor, seen=seen, cursor_trail=trail,
+                request_id=request.request_id,
+            )
     except primedata.PrimeDataError as error:
         outcome = outcome_for(error)
         context |= {"outcome": outcome, "retry_url": request.get_full_path()}
@@ -129,9 +147,13 @@ def healthz(request: HttpRequest) -> HttpResponse:
     return JsonResponse({"status": "ok"})
 
 
-def _open_lookup(request: HttpRequest, query: IdentityQuery, *, ticket: str) -> HttpResponse:
+def _open_lookup(
+    request: HttpRequest, query: IdentityQuery, *, ticket: str, kind: str
+) -> HttpResponse:
     try:
-        result = services.profile_search(query, request_id=request.request_id)
+        with audit.recording(request, kind, query, ticket=ticket) as recorded:
+            result = services.profile_search(query, request_id=request.request_id)
+            recorded.profile_ids = [profile.profile_id for profile in result.profiles]
     except primedata.PrimeDataError as error:
         return _render_failure(request, error, subject=query.value, query=query, ticket=ticket)
 

@@ -10,14 +10,26 @@ from tests.sandbox_process import SandboxControl, SandboxProcess
 # Django refuse ORM calls there; the tests only use the ORM for set-up.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
+pytest_plugins = ["tests.leak_scan"]
+
 CHROMIUM = "/usr/bin/chromium"
 AGENT_PASSWORD = "correct horse 42"
 
 
 @pytest.fixture
 def agent(django_user_model):
-    """A signed-up customer-care agent."""
-    return django_user_model.objects.create_user(username="agent-an", password=AGENT_PASSWORD)
+    """A customer-care agent: a member of the group that may look up customers."""
+    from lookup.access import agents_group
+
+    user = django_user_model.objects.create_user(username="agent-an", password=AGENT_PASSWORD)
+    user.groups.add(agents_group())
+    return user
+
+
+@pytest.fixture
+def plain_user(django_user_model):
+    """A signed-up user who was never granted the lookup permission."""
+    return django_user_model.objects.create_user(username="user-binh", password=AGENT_PASSWORD)
 
 
 @pytest.fixture

@@ -6,6 +6,8 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
+from lookup.access import agents_group
+
 DEMO_USERNAME = "demo-agent"
 
 
@@ -22,6 +24,7 @@ class Command(BaseCommand):
         user.set_password(password)
         user.is_active = True
         user.save()
+        user.groups.add(agents_group())
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo agent for the sandbox: user name {DEMO_USERNAME}  password {password}"
