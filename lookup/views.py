@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from django.views.decorators.vary import vary_on_headers
 
 from lookup import primedata, services
+from lookup.readiness import readiness_checks
 from lookup.forms import SearchForm, TimelineForm, identity_label, parse_deep_link
 from lookup.identities import IdentityQuery, InvalidIdentity
 from lookup.outcomes import outcome_for
@@ -101,6 +102,16 @@ def profile_timeline(request: HttpRequest, profile_id: str) -> HttpResponse:
 def healthz(request: HttpRequest) -> HttpResponse:
     """Tell the load balancer the process is alive; nothing else is checked."""
     return JsonResponse({"status": "ok"})
+
+
+@login_not_required
+@never_cache
+@require_GET
+def readyz(request: HttpRequest) -> HttpResponse:
+    """Tell the load balancer whether this instance can serve agents."""
+    ready, checks = readiness_checks()
+    return JsonResponse({"status": "ready" if ready else "not ready", "checks": checks},
+                        status=200 if ready else 503)
 
 
 def _open_lookup(request: HttpRequest, query: IdentityQuery, *, ticket: str) -> HttpResponse:
