@@ -8,6 +8,7 @@ out of the load balancer would only hide the pages that explain the outage.
 
 import logging
 import uuid
+from collections.abc import Callable
 
 import httpx
 from django.conf import settings
@@ -34,7 +35,7 @@ def readiness_checks() -> tuple[bool, dict[str, str]]:
     return ready, checks
 
 
-def _check(probe, name: str) -> str:
+def _check(probe: Callable[[], None], name: str) -> str:
     try:
         probe()
     except Exception as error:

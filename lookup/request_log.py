@@ -46,7 +46,7 @@ def counting_upstream_calls() -> Iterator[UpstreamCalls]:
 
 
 def record_attempt(attempt: Attempt) -> None:
-    """The PrimeData client's ``on_attempt`` hook: count the attempt for the current request."""
+    """Count one PrimeData attempt for the current request (the client's ``on_attempt`` hook)."""
     calls = _upstream_calls.get()
     if calls is not None:
         calls.add()

@@ -20,7 +20,7 @@ pytestmark = pytest.mark.django_db
 REPOSITORY_ROOT = Path(__file__).resolve().parent.parent
 
 
-def test_readyz_is_public_and_ready_with_the_defaults(client):
+def test_readyz_ready_with_defaults(client):
     response = client.get("/readyz")
 
     assert response.status_code == 200
@@ -31,7 +31,7 @@ def test_readyz_is_public_and_ready_with_the_defaults(client):
 
 
 @override_settings(CACHES={"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}})
-def test_readyz_fails_when_the_cache_keeps_nothing(client):
+def test_readyz_fails_without_cache(client):
     response = client.get("/readyz")
 
     assert response.status_code == 503
@@ -40,7 +40,7 @@ def test_readyz_fails_when_the_cache_keeps_nothing(client):
     assert response.json()["checks"]["database"] == "ok"
 
 
-def test_readyz_fails_when_the_database_does_not_answer(client, monkeypatch):
+def test_readyz_fails_without_database(client, monkeypatch):
     def refuse(*args, **kwargs):
         raise OperationalError("connection refused")
 
@@ -51,7 +51,7 @@ def test_readyz_fails_when_the_database_does_not_answer(client, monkeypatch):
     assert response.json()["checks"]["database"] == "failed: OperationalError"
 
 
-def test_readyz_reports_primedata_but_stays_ready(client, sandbox_server):
+def test_readyz_primedata_down_stays_ready(client, sandbox_server):
     with socket.socket() as probe:  # A port of 127.0.0.1 that nothing listens on.
         probe.bind(("127.0.0.1", 0))
         closed_url = f"http://127.0.0.1:{probe.getsockname()[1]}"
@@ -66,7 +66,7 @@ def test_readyz_reports_primedata_but_stays_ready(client, sandbox_server):
     assert up.json()["checks"]["primedata"] == "ok"
 
 
-def test_every_request_logs_one_finished_line_with_its_upstream_calls(agent_client, agent, caplog):
+def test_request_finished_line_counts_upstream_calls(agent_client, agent, caplog):
     caplog.set_level(logging.INFO, logger="lookup.request_log")
 
     agent_client.get("/lookup/", {"phone_number": "0123456789"})
@@ -81,7 +81,7 @@ def test_every_request_logs_one_finished_line_with_its_upstream_calls(agent_clie
     assert "0123456789" not in record.getMessage()
 
 
-def test_json_log_lines_carry_the_request_fields(agent_client, caplog):
+def test_json_log_line_fields(agent_client, caplog):
     caplog.set_level(logging.INFO, logger="lookup.request_log")
     agent_client.get("/healthz")
     [record] = [r for r in caplog.records if r.name == "lookup.request_log"]
@@ -94,7 +94,9 @@ def test_json_log_lines_carry_the_request_fields(agent_client, caplog):
     assert "\n" not in line
     assert {"time", "level", "logger", "message", "request_id", "agent_id", "path", "status",
             "duration_ms", "upstream_calls"} <= fields.keys()
-    assert fields["level"] == "INFO" and fields["path"] == "/healthz" and fields["upstream_calls"] == 0
+    assert fields["level"] == "INFO"
+    assert fields["path"] == "/healthz"
+    assert fields["upstream_calls"] == 0
 
 
 def _settings_in_subprocess(env: dict[str, str], expression: str) -> subprocess.CompletedProcess:
@@ -117,7 +119,7 @@ def _settings_in_subprocess(env: dict[str, str], expression: str) -> subprocess.
         ({"ALLOWED_HOSTS": "c360.example"}, "SECRET_KEY must be set"),
     ],
 )
-def test_production_refuses_to_start_naming_what_is_missing(env, missing):
+def test_production_names_missing_settings(env, missing):
     result = _settings_in_subprocess({"DEBUG": "false"} | env, "settings.DEBUG")
 
     assert result.returncode != 0
@@ -125,11 +127,12 @@ def test_production_refuses_to_start_naming_what_is_missing(env, missing):
     assert missing in result.stderr
 
 
-def test_production_logs_json_and_development_plain_text():
+def test_log_format_by_mode():
     production = {"DEBUG": "false", "SECRET_KEY": "s" * 50, "ALLOWED_HOSTS": "c360.example"}
 
     assert _settings_in_subprocess(production, "settings.LOG_FORMAT").stdout.strip() == "json"
     assert _settings_in_subprocess(production | {"LOG_FORMAT": "plain"}, "settings.LOG_FORMAT").stdout.strip() == "plain"
     assert _settings_in_subprocess({"DEBUG": "true"}, "settings.LOG_FORMAT").stdout.strip() == "plain"
     wrong = _settings_in_subprocess({"LOG_FORMAT": "xml"}, "settings.LOG_FORMAT")
-    assert wrong.returncode != 0 and "LOG_FORMAT='xml' is not json or plain" in wrong.stderr
+    assert wrong.returncode != 0
+    assert "LOG_FORMAT='xml' is not json or plain" in wrong.stderr

@@ -138,7 +138,7 @@ def sign_in(browser: httpx.Client, base_url: str) -> None:
     assert response.status_code == 302, response.text
 
 
-def test_second_instance_shares_the_session_and_the_cached_profile(two_instances):
+def test_second_instance_shares_session_and_cache(two_instances):
     first, second, control = two_instances
     control.reset_stats()
     # Cookies do not depend on the port, so one client is one agent's browser
@@ -160,7 +160,7 @@ def test_second_instance_shares_the_session_and_the_cached_profile(two_instances
     assert control.stats()["requests"] == {"profiles": 1, "events": 1}
 
 
-def test_production_storage_serves_hashed_compressed_static_files(two_instances):
+def test_manifest_storage_serves_compressed_files(two_instances):
     first, _second, _control = two_instances
     with httpx.Client(trust_env=False, timeout=20.0) as browser:
         sign_in(browser, first.url)
@@ -182,7 +182,7 @@ def test_production_storage_serves_hashed_compressed_static_files(two_instances)
                for asset in assets if asset.headers["content-type"].startswith(("text/", "application/javascript")))
 
 
-def test_readyz_and_json_logs_in_production(two_instances):
+def test_readyz_and_json_logs(two_instances):
     first, _second, _control = two_instances
 
     ready = httpx.get(f"{first.url}/readyz", trust_env=False, timeout=10.0)

@@ -17,7 +17,7 @@ VENDOR_PROFILE = "2K7QRzns7Gpw4n4Q4RADtFpmhnm"
 FILLER_PHONE = "0938000007"
 
 
-def test_keys_differ_by_tenant_endpoint_filters_and_cursor():
+def test_keys_differ_by_tenant_and_request():
     base = {"profile_id": VENDOR_PROFILE, "sort": "desc", "include": [], "cursor": None}
     keys = {answer_key("events", base)}
     keys.add(answer_key("profiles", base))
@@ -34,7 +34,7 @@ def test_keys_differ_by_tenant_endpoint_filters_and_cursor():
 
 
 @override_settings(PRIMEDATA_BASE_URL="https://api.example", PRIMEDATA_API_KEY="secret-key-123")
-def test_key_never_contains_the_api_key():
+def test_key_hides_api_key():
     key = answer_key("profiles", {"profile_id": VENDOR_PROFILE})
 
     assert "secret-key-123" not in key
@@ -55,7 +55,7 @@ def any_cache(request) -> Iterator[None]:
         cache.clear()
 
 
-def test_concurrent_fetches_of_one_key_call_upstream_once(any_cache):
+def test_concurrent_fetches_call_once(any_cache):
     calls = []
     release = threading.Event()
 
@@ -94,7 +94,7 @@ def test_failed_fetch_is_not_cached(any_cache):
 
 
 @override_settings(LOOKUP_CACHE_SECONDS=0)
-def test_zero_lifetime_turns_the_cache_off():
+def test_zero_lifetime_disables_cache():
     calls = []
     for _ in range(2):
         fetch_shared("k3", lambda: calls.append(1) or ["x"])
@@ -128,7 +128,7 @@ def dashboard_on_slow_sandbox(slow_sandbox) -> Iterator[SandboxControl]:
             control.close()
 
 
-def test_two_agents_opening_one_customer_cause_one_profile_call(dashboard_on_slow_sandbox):
+def test_two_agents_one_profile_call(dashboard_on_slow_sandbox):
     profiles = []
     agents = [
         threading.Thread(target=lambda n=n: profiles.append(services.profile_get(VENDOR_PROFILE, request_id=n)))
@@ -148,7 +148,7 @@ def test_two_agents_opening_one_customer_cause_one_profile_call(dashboard_on_slo
 
 
 @pytest.mark.django_db
-def test_profile_page_prefetches_the_first_timeline_page(dashboard_on_slow_sandbox, agent_client):
+def test_profile_page_prefetches_timeline(dashboard_on_slow_sandbox, agent_client):
     control = dashboard_on_slow_sandbox
     # Events answer 2 s after profiles, so the profile page is done while
     # the prefetch still waits for them.
@@ -173,7 +173,7 @@ def test_profile_page_prefetches_the_first_timeline_page(dashboard_on_slow_sandb
 
 
 @pytest.mark.django_db
-def test_deep_link_answer_serves_the_profile_page(dashboard_on_slow_sandbox, agent_client):
+def test_deep_link_primes_profile_page(dashboard_on_slow_sandbox, agent_client):
     response = agent_client.get("/lookup/", {"phone_number": FILLER_PHONE}, follow=True)
 
     assert response.status_code == 200
