@@ -86,6 +86,11 @@ def fetch_shared(key: str, fetch: Callable[[], T]) -> T:
 
 def _fetch_and_store(key: str, lock_key: str, token: str, fetch: Callable[[], T], lifetime: float) -> T:
     try:
+        # The previous holder may have stored the value and released the lock
+        # between this caller's first look and its taking the lock.
+        value = cache.get(key)
+        if value is not None:
+            return value
         value = fetch()
         cache.set(key, value, timeout=lifetime)
         return value
