@@ -21,7 +21,12 @@ PRIMEDATA_IDENTITY_NAMES Comma-separated identity names of the tenant's ID-Res
                          configuration (phone_number,email,crm_user_id,
                          clevertap_device_id).
 PRIMEDATA_TIMELINE_PAGE_SIZE  Events per timeline page, 1..100 (25).
-LOOKUP_CACHE_SECONDS     Lifetime of cached profiles and timeline pages (60).
+LOOKUP_CACHE_SECONDS     Seconds a PrimeData answer (profile, timeline page) stays in
+                         the shared cache (60); 0 turns the cache off. Entries
+                         expire on their own and live only in memory or Redis.
+LOG_FORMAT               "json" (one JSON object per line) or "plain". Default: json
+                         when DEBUG is false, plain otherwise.
+STATIC_ROOT              Directory that collectstatic fills (staticfiles/).
 LOOKUP_LABELS_FILE       JSON file of extra labels for event names and trait keys.
 LOOKUP_MONEY_KEYS        Comma-separated trait and property keys whose numbers are
                          amounts in VND, also matched as a "_key" suffix such as
@@ -114,6 +119,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "lookup.middleware.RequestIdMiddleware",
+    "lookup.request_log.RequestLogMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -186,7 +192,7 @@ SESSION_SAVE_EVERY_REQUEST = True  # The age above then counts from the last req
 # Production transport security. check --deploy reports nothing with these.
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
 # The load balancer probes over plain HTTP.
-SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 if proxy_header := os.environ.get("SECURE_PROXY_SSL_HEADER", "").strip():
     # Trust this header only behind a proxy that always sets it itself.
     SECURE_PROXY_SSL_HEADER = ("HTTP_" + proxy_header.upper().replace("-", "_"), "https")
@@ -207,7 +213,7 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", "").strip() or BASE_DIR / "staticfiles")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -272,11 +278,22 @@ if not 1 <= PRIMEDATA_TIMELINE_PAGE_SIZE <= 100:
     )
 LOOKUP_CACHE_SECONDS = env_float("LOOKUP_CACHE_SECONDS", 60.0)
 
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "").strip().lower() or ("plain" if DEBUG else "json")
+if LOG_FORMAT not in {"json", "plain"}:
+    raise ImproperlyConfigured(f"LOG_FORMAT={LOG_FORMAT!r} is not json or plain.")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        # Fields given through ``extra`` (agent_id, path, status, duration_ms,
+        # upstream_calls on the request-finished line) become JSON fields too.
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        },
     },
     "filters": {
         "request_id": {"()": "lookup.middleware.RequestIdLogFilter"},
@@ -285,7 +302,7 @@ LOGGING = {
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
-            "formatter": "plain",
+            "formatter": LOG_FORMAT,
             "filters": ["mask_identities", "request_id"],
         },
     },

@@ -12,6 +12,7 @@ import httpx
 from django.conf import settings
 
 from lookup.primedata import PrimeDataClient
+from lookup.request_log import record_attempt
 
 SANDBOX_BASE_URL = "http://sandbox.primedata.invalid"
 
@@ -46,6 +47,7 @@ def _build_client() -> PrimeDataClient:
         "read_timeout": settings.PRIMEDATA_READ_TIMEOUT,
         "pool_timeout": settings.PRIMEDATA_POOL_TIMEOUT,
         "deadline": settings.PRIMEDATA_DEADLINE,
+        "on_attempt": record_attempt,
     }
     if settings.PRIMEDATA_SANDBOX:
         from sandbox import DEMO_API_KEY, create_app

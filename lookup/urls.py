@@ -23,4 +23,5 @@ urlpatterns = [
     path("profiles/<profile_id:profile_id>/", views.profile_detail, name="profile_detail"),
     path("profiles/<profile_id:profile_id>/timeline/", views.profile_timeline, name="profile_timeline"),
     path("healthz", views.healthz, name="healthz"),
+    path("readyz", views.readyz, name="readyz"),
 ]

@@ -106,3 +106,21 @@ def sandbox_control(sandbox_server: str) -> Iterator[SandboxControl]:
     finally:
         control.clear()
         control.close()
+
+
+@pytest.fixture(autouse=True)
+def fresh_shared_cache() -> Iterator[None]:
+    """Start every test with an empty cache, and let no prefetch outlive its test."""
+    from django.conf import settings
+
+    if not settings.configured:  # The sandbox's own tests run without Django.
+        yield
+        return
+    from django.core.cache import cache
+
+    from lookup import prefetch
+
+    cache.clear()
+    yield
+    prefetch.wait_idle()
+    cache.clear()
