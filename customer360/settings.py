@@ -17,6 +17,12 @@ PRIMEDATA_CONNECT_TIMEOUT, PRIMEDATA_READ_TIMEOUT, PRIMEDATA_POOL_TIMEOUT
 PRIMEDATA_DEADLINE       Seconds one page may spend on an upstream call, retries
                          and waits included (10). Keep it well under gunicorn's
                          worker timeout (gunicorn.conf.py).
+PRIMEDATA_BREAKER_FAILURES  Failed calls in a row (PrimeData unreachable, 5xx or too
+                         slow) after which the circuit breaker opens (3).
+PRIMEDATA_BREAKER_OPEN_SECONDS  Seconds an open breaker refuses calls before it lets
+                         one probe through (15).
+PRIMEDATA_RATE_LIMIT_PAUSE  Seconds every worker pauses its calls after a 429 that
+                         has no Retry-After (5). With Retry-After, that is obeyed.
 PRIMEDATA_IDENTITY_NAMES Comma-separated identity names of the tenant's ID-Res
                          configuration (phone_number,email,crm_user_id,
                          clevertap_device_id).
@@ -216,6 +222,11 @@ PRIMEDATA_CONNECT_TIMEOUT = env_float("PRIMEDATA_CONNECT_TIMEOUT", 2.0)
 PRIMEDATA_READ_TIMEOUT = env_float("PRIMEDATA_READ_TIMEOUT", 5.0)
 PRIMEDATA_POOL_TIMEOUT = env_float("PRIMEDATA_POOL_TIMEOUT", 1.0)
 PRIMEDATA_DEADLINE = env_float("PRIMEDATA_DEADLINE", 10.0)
+PRIMEDATA_BREAKER_FAILURES = int(env_float("PRIMEDATA_BREAKER_FAILURES", 3))
+PRIMEDATA_BREAKER_OPEN_SECONDS = env_float("PRIMEDATA_BREAKER_OPEN_SECONDS", 15.0)
+PRIMEDATA_RATE_LIMIT_PAUSE = env_float("PRIMEDATA_RATE_LIMIT_PAUSE", 5.0)
+if PRIMEDATA_BREAKER_FAILURES < 1:
+    raise ImproperlyConfigured("PRIMEDATA_BREAKER_FAILURES must be at least 1.")
 PRIMEDATA_IDENTITY_NAMES = env_list(
     "PRIMEDATA_IDENTITY_NAMES", "phone_number,email,crm_user_id,clevertap_device_id"
 )
