@@ -5,13 +5,13 @@ what one request learns about PrimeData protects all the others:
 
 - After PRIMEDATA_BREAKER_FAILURES calls in a row failed because PrimeData
   was unreachable, broken (5xx) or too slow, the breaker opens for
-  PRIMEDATA_BREAKER_OPEN_SECONDS. Calls are then refused at once with
+  PRIMEDATA_BREAKER_OPEN_SECONDS. Calls are then rejected at once with
   `CircuitOpen`, without a request. When that time has passed, one call
   is let through as a probe: its success closes the breaker, its failure
   opens it again.
 - A 429 pauses every call until its Retry-After has passed, or for
   PRIMEDATA_RATE_LIMIT_PAUSE seconds without one. Calls in the pause are
-  refused with `RateLimited`, carrying the seconds still to wait.
+  rejected with `RateLimited`, carrying the seconds still to wait.
 
 Times stored in the cache are wall-clock seconds since the epoch, because
 the processes sharing them have unrelated monotonic clocks. If the cache
@@ -47,22 +47,22 @@ _PAUSE_UNTIL_KEY = "primedata:rate-limit:pause-until"
 # quiet night does not leave one stale failure counted forever.
 _MEMORY_SECONDS = 600
 
-# Failures that say PrimeData cannot serve anyone right now. A 4xx or a
+# Failures that show PrimeData cannot serve anyone right now. A 4xx or a
 # malformed body concerns one request, and a 429 has its own pause.
 _OUTAGE_ERRORS = (primedata.UpstreamUnavailable, primedata.UpstreamTimeout)
 
 
 class CircuitOpen(primedata.UpstreamUnavailable):
-    """The breaker refused the call without sending it; `retry_after` says for how long."""
+    """The breaker rejected the call without sending it; `retry_after` is the wait in seconds."""
 
 
 def guarded_call(call: Callable[[], T], *, endpoint: str, request_id: str | None) -> T:
-    """Run `call` unless the breaker or a rate-limit pause refuses it, and record its result.
+    """Run `call` unless the breaker or a rate-limit pause rejects it, and record its result.
 
-    Raises CircuitOpen or RateLimited without calling when refused; errors
+    Raises CircuitOpen or RateLimited without calling when rejected; errors
     of `call` itself are recorded and raised unchanged.
     """
-    _refuse_if_blocked(endpoint, request_id)
+    _reject_if_blocked(endpoint, request_id)
     try:
         result = call()
     except primedata.RateLimited as error:
@@ -73,8 +73,8 @@ def guarded_call(call: Callable[[], T], *, endpoint: str, request_id: str | None
         _record_failure(endpoint, error)
         raise
     except primedata.PrimeDataError:
-        # PrimeData answered, so it is up, but the answer says nothing about
-        # whether an open breaker may close: only a success does.
+        # PrimeData responded, so it is up, but only a success closes an open
+        # breaker. The probe is released for the next caller.
         _release_probe()
         raise
     _record_success()
@@ -86,19 +86,19 @@ def reset() -> None:
     cache.delete_many([_FAILURES_KEY, _OPEN_UNTIL_KEY, _PROBE_KEY, _PAUSE_UNTIL_KEY])
 
 
-def _refuse_if_blocked(endpoint: str, request_id: str | None) -> None:
+def _reject_if_blocked(endpoint: str, request_id: str | None) -> None:
     try:
-        refusal = _refusal()
+        rejection = _rejection()
     except Exception:
         logger.exception("PrimeData breaker could not read the cache; the call goes through")
         return
-    if refusal is not None:
-        error_class, message, retry_after = refusal
-        _refuse(error_class, message, endpoint, request_id, retry_after)
+    if rejection is not None:
+        error_class, message, retry_after = rejection
+        _reject(error_class, message, endpoint, request_id, retry_after)
 
 
-def _refusal() -> tuple[type[primedata.PrimeDataError], str, float] | None:
-    """Return why a call must be refused now, or None to let it through."""
+def _rejection() -> tuple[type[primedata.PrimeDataError], str, float] | None:
+    """Return the error class, message and wait that reject a call now, or None to let it through."""
     now = time.time()
     stored = cache.get_many([_PAUSE_UNTIL_KEY, _OPEN_UNTIL_KEY])
     pause_until = stored.get(_PAUSE_UNTIL_KEY)
@@ -122,7 +122,7 @@ def _refusal() -> tuple[type[primedata.PrimeDataError], str, float] | None:
     )
 
 
-def _refuse(
+def _reject(
     error_class: type[primedata.PrimeDataError],
     message: str,
     endpoint: str,
@@ -133,8 +133,8 @@ def _refuse(
         message, endpoint=endpoint, request_id=request_id, retry_after=retry_after
     )
     logger.warning(
-        "PrimeData %s request refused without a call: %s, %d attempts, retry in %.1f s "
-        "(request id %s)",
+        "PrimeData %s request rejected without a call: %s, status -, vendor code -, "
+        "%d attempts in 0.00 s, retry in %.1f s (request id %s)",
         endpoint,
         message,
         error.attempts,
@@ -184,7 +184,7 @@ def _record_failure(endpoint: str, error: primedata.PrimeDataError) -> None:
 def _record_success() -> None:
     try:
         if cache.get(_OPEN_UNTIL_KEY) is not None:
-            logger.info("PrimeData answered the probe; circuit breaker closed")
+            logger.info("PrimeData probe succeeded, so the circuit breaker closed")
         cache.delete_many([_FAILURES_KEY, _OPEN_UNTIL_KEY, _PROBE_KEY])
     except Exception:
         logger.exception("PrimeData breaker could not record a success in the cache")

@@ -3,7 +3,7 @@
 The dashboard calls the standalone sandbox, which fails on schedule. The
 browser reports each 5xx response as "Failed to load resource" on its
 console, and htmx reports an error response it swaps in as "Response Status
-Error Code"; these tests expect those lines and fail on any other console
+Error Code". These tests expect those lines and fail on any other console
 error.
 """
 

@@ -40,7 +40,7 @@ def outage() -> primedata.UpstreamUnavailable:
     return primedata.UpstreamUnavailable("PrimeData failed with HTTP 503", status=503)
 
 
-def test_opens_after_failures_in_a_row_and_refuses_without_calling():
+def test_breaker_opens_after_failures():
     failing = Upstream(outage())
     for _ in range(2):
         with pytest.raises(primedata.UpstreamUnavailable):
@@ -103,7 +103,7 @@ def test_only_one_probe_goes_through_at_a_time():
     assert others.calls == 0
 
 
-def test_rate_limit_without_retry_after_pauses_for_the_setting():
+def test_pause_without_retry_after():
     limited = Upstream(primedata.RateLimited("PrimeData is rate limiting requests", status=429))
     with pytest.raises(primedata.RateLimited):
         call(limited)
@@ -130,7 +130,7 @@ def test_rate_limit_pause_follows_retry_after():
     assert 29 < refused.value.retry_after <= 30
 
 
-def test_refused_page_logs_one_warning_without_identity(agent_client, caplog):
+def test_rejected_page_logs_once(agent_client, caplog):
     failing = Upstream(outage())
     for _ in range(2):
         with pytest.raises(primedata.UpstreamUnavailable):

@@ -1,8 +1,8 @@
 """Every upstream fault against the profile page and a timeline page, over real HTTP.
 
 The dashboard runs in the test process and calls the standalone sandbox on
-127.0.0.1, which injects each fault on schedule. Each case checks what the
-agent sees (status, message, request id, Retry-After), how long the page
+127.0.0.1, which injects each fault on schedule. Each case checks the page
+the agent gets (status, message, request id, Retry-After), how long the page
 took, how many requests reached the sandbox, and that the next normal
 lookup works. Deadlines are short so the whole file runs in well under a
 minute and a half.
@@ -34,7 +34,7 @@ READ_TIMEOUT = 1.0
 # Seconds a page may take beyond the deadline: rendering, the test client and
 # a loaded machine. The faults under test would take 30 s or more unchecked.
 MARGIN = 1.5
-# A refused call answers in far less than a deadline; this bounds it loosely.
+# A rejected call returns in far less than a deadline, so this bound is loose.
 FAST = 0.5
 
 PAGES = ("profile", "timeline")
@@ -161,7 +161,7 @@ def test_fault(agent_client: Client, upstream: SandboxControl, case: Case, page:
     if case.message is not None:
         assert_failure_page(response, case.message)
     if case.status == 503:
-        # A 429 pauses the whole dashboard; the agent is told for how long.
+        # A 429 pauses the whole dashboard, and the page gives the wait.
         wait = int(response["Retry-After"])
         assert f"try again in {wait} seconds" in response.content.decode()
         upstream.clear()
@@ -239,7 +239,7 @@ def test_hanging_upstream_costs_one_deadline_then_fails_fast(
         assert response["Retry-After"] == "1"
     assert upstream.stats()["requests"] == {"profiles": 1, "events": 0}
 
-    # PrimeData answers again; after the open window one probe closes the breaker.
+    # PrimeData responds again, so after the open window one probe closes the breaker.
     upstream.clear()
     time.sleep(settings.PRIMEDATA_BREAKER_OPEN_SECONDS)
     assert_page_works(agent_client, "profile")
@@ -247,7 +247,7 @@ def test_hanging_upstream_costs_one_deadline_then_fails_fast(
     assert upstream.stats()["requests"] == {"profiles": 2, "events": 1}
 
 
-def test_dead_upstream_opens_breaker_after_failures_in_a_row(
+def test_dead_upstream_opens_breaker(
     agent_client: Client, upstream: SandboxControl, settings, closed_port_url: str
 ) -> None:
     settings.PRIMEDATA_BREAKER_FAILURES = 2
