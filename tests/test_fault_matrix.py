@@ -138,7 +138,7 @@ def assert_page_works(client: Client, page: str) -> None:
     if page == "profile":
         assert PROFILE_MARKER in response.content
     else:
-        assert b'class="event"' in response.content
+        assert b'data-event-id="' in response.content
 
 
 def assert_failure_page(response, message: str) -> None:
@@ -191,11 +191,13 @@ def test_refused_connection(
 
 
 def test_rate_limit_burst_pauses_every_page_and_recovers(
-    agent_client: Client, upstream: SandboxControl, django_user_model
+    agent_client: Client, upstream: SandboxControl, agent, django_user_model
 ) -> None:
+    colleague = django_user_model.objects.create_user(username="agent-binh")
+    colleague.groups.set(agent.groups.all())
     other_agent = Client()
     other_agent.cookies["django_language"] = "en"
-    other_agent.force_login(django_user_model.objects.create_user(username="agent-binh"))
+    other_agent.force_login(colleague)
     upstream.schedule("429-retry-after-2", count=0)
 
     first, _ = open_page(agent_client, "profile")
