@@ -17,6 +17,12 @@ PRIMEDATA_CONNECT_TIMEOUT, PRIMEDATA_READ_TIMEOUT, PRIMEDATA_POOL_TIMEOUT
 PRIMEDATA_DEADLINE       Seconds one page may spend on an upstream call, retries
                          and waits included (10). Keep it well under gunicorn's
                          worker timeout (gunicorn.conf.py).
+PRIMEDATA_BREAKER_FAILURES  Failed calls in a row (PrimeData unreachable, 5xx or too
+                         slow) after which the circuit breaker opens (3).
+PRIMEDATA_BREAKER_OPEN_SECONDS  Seconds an open breaker refuses calls before it lets
+                         one probe through (15).
+PRIMEDATA_RATE_LIMIT_PAUSE  Seconds every worker pauses its calls after a 429 that
+                         has no Retry-After (5). With Retry-After, that is obeyed.
 PRIMEDATA_IDENTITY_NAMES Comma-separated identity names of the tenant's ID-Res
                          configuration (phone_number,email,crm_user_id,
                          clevertap_device_id).
@@ -24,6 +30,8 @@ PRIMEDATA_TIMELINE_PAGE_SIZE  Events per timeline page, 1..100 (25).
 LOOKUP_CACHE_SECONDS     Seconds a PrimeData answer (profile, timeline page) stays in
                          the shared cache (60); 0 turns the cache off. Entries
                          expire on their own and live only in memory or Redis.
+LOOKUP_PREFETCH_TIMELINE "false" stops fetching the first timeline page alongside the
+                         profile (true).
 LOG_FORMAT               "json" (one JSON object per line) or "plain". Default: json
                          when DEBUG is false, plain otherwise.
 STATIC_ROOT              Directory that collectstatic fills (staticfiles/).
@@ -267,6 +275,11 @@ PRIMEDATA_CONNECT_TIMEOUT = env_float("PRIMEDATA_CONNECT_TIMEOUT", 2.0)
 PRIMEDATA_READ_TIMEOUT = env_float("PRIMEDATA_READ_TIMEOUT", 5.0)
 PRIMEDATA_POOL_TIMEOUT = env_float("PRIMEDATA_POOL_TIMEOUT", 1.0)
 PRIMEDATA_DEADLINE = env_float("PRIMEDATA_DEADLINE", 10.0)
+PRIMEDATA_BREAKER_FAILURES = int(env_float("PRIMEDATA_BREAKER_FAILURES", 3))
+PRIMEDATA_BREAKER_OPEN_SECONDS = env_float("PRIMEDATA_BREAKER_OPEN_SECONDS", 15.0)
+PRIMEDATA_RATE_LIMIT_PAUSE = env_float("PRIMEDATA_RATE_LIMIT_PAUSE", 5.0)
+if PRIMEDATA_BREAKER_FAILURES < 1:
+    raise ImproperlyConfigured("PRIMEDATA_BREAKER_FAILURES must be at least 1.")
 PRIMEDATA_IDENTITY_NAMES = env_list(
     "PRIMEDATA_IDENTITY_NAMES", "phone_number,email,crm_user_id,clevertap_device_id"
 )
@@ -277,6 +290,7 @@ if not 1 <= PRIMEDATA_TIMELINE_PAGE_SIZE <= 100:
         "the page sizes PrimeData accepts."
     )
 LOOKUP_CACHE_SECONDS = env_float("LOOKUP_CACHE_SECONDS", 60.0)
+LOOKUP_PREFETCH_TIMELINE = env_bool("LOOKUP_PREFETCH_TIMELINE", True)
 
 LOG_FORMAT = os.environ.get("LOG_FORMAT", "").strip().lower() or ("plain" if DEBUG else "json")
 if LOG_FORMAT not in {"json", "plain"}:

@@ -119,7 +119,8 @@ def timeline_prefetch(profile_id: str, *, request_id: str) -> None:
     fetch through the single-flight lock, so the timeline appears about when
     the slower of the profile and the events answers, not after both in turn.
     """
-    prefetch.submit(_first_page_prefetch, profile_id, request_id)
+    if settings.LOOKUP_PREFETCH_TIMELINE:
+        prefetch.submit(_first_page_prefetch, profile_id, request_id)
 
 
 def _first_page_prefetch(profile_id: str, request_id: str) -> None:

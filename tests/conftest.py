@@ -16,6 +16,22 @@ CHROMIUM = "/usr/bin/chromium"
 AGENT_PASSWORD = "correct horse 42"
 
 
+@pytest.fixture(autouse=True)
+def empty_cache() -> Iterator[None]:
+    """Start and end each test with an empty cache, so breaker and pause state do not leak."""
+    from django.conf import settings
+
+    if not settings.configured:
+        # The sandbox's own tests may run without Django (-p no:django).
+        yield
+        return
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture
 def agent(django_user_model):
     """A customer-care agent: a member of the group that may look up customers."""
