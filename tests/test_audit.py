@@ -111,6 +111,25 @@ def test_single_match_lists_no_candidates(agent_client):
     assert record.candidate_profile_ids == ""
 
 
+def test_invalid_timeline_request_is_recorded(agent_client):
+    response = agent_client.get(
+        f"/profiles/{DUC_PROFILE}/timeline/",
+        {"sort": "sideways", "ticket": "CS-7"},
+        headers={"HX-Request": "true", "X-Request-ID": "req-timeline-0001"},
+    )
+
+    record = only_record()
+    assert response.status_code == 400
+    assert record.kind == AuditRecord.Kind.TIMELINE_PAGE
+    assert record.outcome == AuditRecord.Outcome.INVALID
+    assert record.identity_type == "profile_id"
+    assert record.profile_id == DUC_PROFILE
+    assert record.masked_value == DUC_PROFILE
+    assert record.ticket == "CS-7"
+    assert record.request_id == "req-timeline-0001"
+    assert record.upstream_latency_ms is None
+
+
 def test_denied_lookup_is_recorded(client, plain_user):
     client.force_login(plain_user)
 
