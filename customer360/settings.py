@@ -308,6 +308,7 @@ LOGGING = {
             "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s",
             "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
         },
+        "server": {"()": "django.utils.log.ServerFormatter", "format": "[{server_time}] {message}", "style": "{"},
     },
     "filters": {
         "request_id": {"()": "lookup.middleware.RequestIdLogFilter"},
@@ -319,12 +320,23 @@ LOGGING = {
             "formatter": LOG_FORMAT,
             "filters": ["mask_identities", "request_id"],
         },
+        # runserver's request lines, whose query strings may carry deep-link identities.
+        "django.server": {
+            "class": "logging.StreamHandler",
+            "formatter": "server",
+            "filters": ["mask_identities"],
+        },
     },
     "root": {"handlers": ["console"], "level": "INFO"},
     "loggers": {
         # httpx logs every request URL at INFO; keep only its warnings.
         "httpx": {"level": "WARNING"},
         "httpcore": {"level": "WARNING"},
+        # Naming these loggers replaces the handlers Django's default logging
+        # gave them, which do not mask identities. "django" then logs through
+        # the root's console handler.
+        "django": {"handlers": [], "level": "INFO"},
+        "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
     },
 }
 
