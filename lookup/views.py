@@ -109,7 +109,9 @@ def profile_timeline(request: HttpRequest, profile_id: str) -> HttpResponse:
     # htmx asks for the next page as a fragment; a browser without JavaScript,
     # a reload or a history restore gets the whole page instead.
     form = TimelineForm(request.GET)
-    context: dict[str, object] = {"profile_id": profile_id}
+    context: dict[str, object] = {
+        "profile_id": profile_id, "mask_contacts": not workbench.can_view_contacts(request.user),
+    }
     if not form.is_valid():
         audit.audit_record(
             request, kind=audit.Kind.TIMELINE_PAGE, outcome=audit.Outcome.INVALID,

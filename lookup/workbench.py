@@ -185,7 +185,7 @@ def recent_lookups(user: AbstractBaseUser, *, limit: int = RECENT_LOOKUPS) -> li
         searched = record["identity_type"] != identities.PROFILE_ID
         if profile_id in recent:
             # A profile view that follows a search keeps the searched value on show.
-            if searched and recent[profile_id].identity_type == identities.PROFILE_ID:
+            if searched and not recent[profile_id].masked_value:
                 recent[profile_id] = _recent(record, recent[profile_id].looked_up_at)
             continue
         if len(recent) == limit:

@@ -67,15 +67,18 @@ function updateSummary() {
   const activity = document.querySelector("#summary-last-activity[data-from-timeline]");
   const newest = list.querySelector(".event .event-time[datetime]");
   if (activity && newest) {
-    activity.textContent = newest.title + " (" + relativeDays(newest.getAttribute("datetime")) + ")";
+    activity.textContent = newest.title + " (" + relativeTime(newest.getAttribute("datetime")) + ")";
     activity.removeAttribute("data-from-timeline");
   }
 }
 
-function relativeDays(iso) {
-  const days = Math.round((Date.parse(iso) - Date.now()) / 86400000);
+// "3 ngày trước" in the page's language, counted in whole elapsed units.
+function relativeTime(iso) {
+  const seconds = (Date.now() - Date.parse(iso)) / 1000;
   const format = new Intl.RelativeTimeFormat(document.documentElement.lang || "vi", { numeric: "auto" });
-  return format.format(days, "day");
+  if (seconds < 3600) return format.format(-Math.max(1, Math.floor(seconds / 60)), "minute");
+  if (seconds < 86400) return format.format(-Math.floor(seconds / 3600), "hour");
+  return format.format(-Math.floor(seconds / 86400), "day");
 }
 
 document.addEventListener("htmx:afterSwap", updateSummary);
