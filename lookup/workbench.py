@@ -123,23 +123,21 @@ def is_stale(last_updated: datetime | str | None, *, now: datetime | None = None
 
 def summary_text(profile: Profile, summary: CustomerSummary) -> str:
     """Return the summary as plain text for pasting into a ticket."""
-    lines = [
-        f"{_('Customer')}: {summary.name or _('(no name)')}",
-        f"{_('Profile ID')}: {profile.profile_id}",
+    facts = [
+        (_("Customer"), summary.name or _("(no name)")),
+        (_("Profile ID"), profile.profile_id),
+        (labels.key_label(identities.PHONE_NUMBER), summary.phone),
+        (labels.key_label(identities.EMAIL), summary.email),
     ]
-    if summary.phone:
-        lines.append(f"{labels.key_label(identities.PHONE_NUMBER)}: {summary.phone}")
-    if summary.email:
-        lines.append(f"{labels.key_label(identities.EMAIL)}: {summary.email}")
     for title, fact in (
         (_("Lifetime value"), summary.ltv),
         (_("Last purchase"), summary.last_purchase),
         (_("Last activity"), summary.last_activity),
         (_("Customer since"), summary.customer_since),
     ):
-        if fact is not None:
-            lines.append(f"{title}: {_plain(fact)}")
-    lines.append(f"{_('Last updated by PrimeData')}: {display.moment_text(summary.last_updated)}")
+        facts.append((title, _plain(fact) if fact is not None else ""))
+    facts.append((_("Last updated by PrimeData"), display.moment_text(summary.last_updated)))
+    lines = [f"{title}: {value}" for title, value in facts if value]
     return "\n".join(lines)
 
 
