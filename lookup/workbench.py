@@ -1,7 +1,7 @@
-"""What the agent's workbench shows around a profile: summary, masked contacts, retries.
+"""Helpers of the agent's workbench: the profile summary, masked contacts, retries, recent lookups.
 
 Everything here reads a ``Profile`` or the audit trail and returns plain
-values for templates; nothing calls PrimeData.
+values for templates. Nothing calls PrimeData.
 """
 
 import html
@@ -28,12 +28,12 @@ RECENT_LOOKUPS_SCAN = 200
 
 
 def can_view_contacts(user: AbstractBaseUser | AnonymousUser) -> bool:
-    """Whether ``user`` sees phone numbers and emails unmasked without revealing them."""
+    """Tell whether ``user`` may read phone numbers and emails unmasked without revealing them."""
     return user.has_perm(VIEW_FULL_CONTACT_DETAILS)
 
 
 def is_contact(name: str) -> bool:
-    """Whether identity ``name`` is a contact detail (LOOKUP_CONTACT_IDENTITIES)."""
+    """Tell whether identity ``name`` is a contact detail (LOOKUP_CONTACT_IDENTITIES)."""
     return name in settings.LOOKUP_CONTACT_IDENTITIES
 
 
@@ -48,7 +48,7 @@ class ShownIdentity:
 
 
 def shown_value(name: str, value: str, *, full: bool) -> str:
-    """Return ``value`` as an agent sees it: masked for contact details unless ``full``."""
+    """Return ``value`` as the page shows it: masked for contact details unless ``full``."""
     return value if full or not is_contact(name) else mask_identity(name, value)
 
 
@@ -111,9 +111,9 @@ def customer_summary(profile: Profile, *, full: bool, now: datetime | None = Non
 
 
 def is_stale(last_updated: datetime | str | None, *, now: datetime | None = None) -> bool:
-    """Whether PrimeData last updated the profile more than LOOKUP_STALE_AFTER_HOURS ago.
+    """Tell whether PrimeData last updated the profile more than LOOKUP_STALE_AFTER_HOURS ago.
 
-    A missing or unreadable time counts as stale, since nothing says the data is recent.
+    A missing or unreadable time counts as stale, because nothing shows that the data is recent.
     """
     if not isinstance(last_updated, datetime):
         return True
@@ -167,8 +167,8 @@ class RecentLookup:
 def recent_lookups(user: AbstractBaseUser, *, limit: int = RECENT_LOOKUPS) -> list[RecentLookup]:
     """Return the distinct profiles ``user`` found most recently, newest first.
 
-    Only the agent's own records with a resolved profile count; the trail
-    holds values only masked, so nothing unmasked reaches the page.
+    Only the agent's own records with a resolved profile count. The trail
+    contains values only masked, so nothing unmasked reaches the page.
     """
     records = (
         AuditRecord.objects.filter(agent=user, outcome=AuditRecord.Outcome.FOUND)

@@ -48,7 +48,7 @@ def test_summary_strip_shows_key_facts_and_loaded_counts(signed_in_page):
     }
     assert shown == loaded
     assert sum(shown.values()) > 0
-    # Without a last-activity trait, the newest loaded event stands in for it.
+    # Without a last-activity trait, the newest loaded event is the last activity.
     activity = page.locator("#summary-last-activity").inner_text()
     newest = page.locator(f"{EVENTS} .event-time").first.get_attribute("title")
     assert re.fullmatch(rf"{re.escape(newest)} \((\d+ (phút|giờ|ngày) trước|hôm qua)\)", activity, re.IGNORECASE)
@@ -201,11 +201,15 @@ def test_narrow_window_has_no_horizontal_scroll(signed_in_page, path):
 
     assert page.evaluate("document.scrollingElement.scrollWidth") <= 360
     ARTIFACTS.mkdir(exist_ok=True)
-    name = "narrow-" + ("search" if path == "/" else "profile" if "profiles" in path else "candidates")
+    name = "narrow-search"
+    if "profiles" in path:
+        name = "narrow-profile"
+    elif "lookup" in path:
+        name = "narrow-candidates"
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
 
 
-def test_masked_contact_reveal_asks_a_reason_and_is_audited(signed_in_page, agent):
+def test_masked_contact_reveal_is_audited(signed_in_page, agent):
     page = signed_in_page
     open_profile(page, query="?ticket=T-77")
     phone = page.locator("#identity-phone_number-0")
@@ -258,3 +262,15 @@ def test_axe_finds_no_serious_violations(chromium, live_server, agent):
         context.close()
 
     assert found == {"search": [], "profile": [], "not found": [], "candidates": []}
+
+
+def test_print_hides_controls_and_keeps_the_profile(signed_in_page):
+    page = signed_in_page
+    open_profile(page)
+    page.emulate_media(media="print")
+
+    assert page.locator(".search-form").is_hidden()
+    assert page.locator(".summary-actions").is_hidden()
+    assert page.locator(".site-header").is_hidden()
+    assert page.locator(".summary-strip").is_visible()
+    assert page.locator(EVENTS).first.is_visible()

@@ -42,7 +42,7 @@ def test_summary_takes_configured_traits_and_masks_contacts():
     assert summary.is_stale is False
 
 
-def test_summary_shows_full_contacts_to_holders_of_the_permission():
+def test_summary_full_contacts_with_permission():
     summary = workbench.customer_summary(make_profile(), full=True, now=NOW)
 
     assert (summary.phone, summary.email) == ("0901234567", "duc@example.com")
@@ -59,7 +59,7 @@ def test_summary_traits_are_configuration():
 
 
 @override_settings(LOOKUP_STALE_AFTER_HOURS=6)
-def test_profile_is_stale_after_configured_age_or_without_a_time():
+def test_stale_after_age_or_without_time():
     assert workbench.is_stale(NOW - timedelta(hours=7), now=NOW)
     assert not workbench.is_stale(NOW - timedelta(hours=5), now=NOW)
     assert workbench.is_stale(None, now=NOW)
@@ -186,7 +186,7 @@ def test_reveal_refuses_without_reason_or_for_other_identities(agent_client, dat
     assert not AuditRecord.objects.filter(kind="reveal").exists()
 
 
-def test_reveal_of_a_missing_value_is_recorded_as_not_found(agent_client):
+def test_reveal_missing_value_not_found(agent_client):
     response = agent_client.post(
         f"/profiles/{fixtures.DUC_ID}/reveal/", {"name": "phone_number", "index": "5", "reason": "typo?"}
     )
@@ -205,7 +205,7 @@ def test_reveal_needs_the_lookup_permission(client, plain_user):
     assert AuditRecord.objects.get().outcome == "denied"
 
 
-def test_full_contact_permission_is_not_in_the_agents_group(agent):
+def test_contact_permission_not_in_agents_group(agent):
     assert not agent.has_perm("lookup.view_full_contact_details")
     assert Permission.objects.filter(codename="view_full_contact_details").exists()
 
@@ -218,13 +218,14 @@ def test_candidates_show_masked_identities_and_carry_ticket(agent_client):
 
     assert response.status_code == 200
     assert body.count('class="candidate"') == 2
-    assert "Ngô Văn Bình" in body and "Ngô Thị Lan" in body
+    assert "Ngô Văn Bình" in body
+    assert "Ngô Thị Lan" in body
     assert "0977000111" not in main
     assert "09******11" in main
     assert f'href="/profiles/{fixtures.SHARED_PHONE_WIFE_ID}/?ticket=T-3"' in body
 
 
-def test_not_found_explains_and_offers_post_retries_with_ticket(agent_client):
+def test_not_found_offers_post_retries(agent_client):
     response = agent_client.get("/lookup/", {"phone_number": "01691234568", "ticket": "T-4"})
     body = response.content.decode()
 

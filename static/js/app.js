@@ -84,7 +84,7 @@ function relativeTime(iso) {
 document.addEventListener("htmx:afterSwap", updateSummary);
 
 // Keyboard shortcuts, listed in the "?" dialog of base.html. Letters are
-// ignored while the agent types in a field or holds a modifier key.
+// ignored while the agent types in a field or presses a modifier key.
 function isTyping(target) {
   return target.closest("input, textarea, select, [contenteditable]") !== null;
 }
