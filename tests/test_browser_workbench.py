@@ -18,6 +18,24 @@ EVENTS = "#timeline-events .event"
 NOT_FOUND = pytest.mark.console_errors(r"^Failed to load resource: the server responded with a status of 404")
 
 
+@pytest.fixture(autouse=True)
+def settled_page(request):
+    """Wait after each test until no timeline request is in flight.
+
+    A request still running when the test ends would reach the database
+    while the next test flushes it, and fail there.
+    """
+    # Asking for the tab first makes this fixture end before the tab closes.
+    tab = request.getfixturevalue("page") if "page" in request.fixturenames else None
+    yield
+    if tab is not None:
+        wait_until_idle(tab)
+
+
+def wait_until_idle(page):
+    page.wait_for_function("() => !document.querySelector('.htmx-request')")
+
+
 def open_profile(page, profile_id=fixtures.DUC_ID, query=""):
     page.goto(f"/profiles/{profile_id}/{query}")
     page.locator(EVENTS).first.wait_for()
@@ -79,6 +97,7 @@ def test_candidate_choice_opens_the_chosen_profile(signed_in_page):
     assert "0977000111" not in page.content()
     page.get_by_role("link", name="Ngô Thị Lan").click()
     page.wait_for_url(f"**/profiles/{fixtures.SHARED_PHONE_WIFE_ID}/")
+    page.locator(EVENTS).first.wait_for()
     assert page.locator("h1.profile-name").inner_text() == "Ngô Thị Lan"
 
 
@@ -93,6 +112,7 @@ def test_slash_focuses_search_and_enter_searches(signed_in_page):
     page.keyboard.press("Enter")
     # The ticket travels with a lookup made from the profile page.
     page.wait_for_url(f"**/profiles/{fixtures.AN_ID}/?ticket=ABC-123")
+    page.locator(EVENTS).first.wait_for()
     assert page.locator(".ticket-ref").inner_text() == "Ticket ABC-123"
 
 
@@ -179,6 +199,8 @@ def test_recent_lookups_reopen_with_one_click(signed_in_page):
         page.fill("#search-input", phone)
         page.keyboard.press("Enter")
         page.wait_for_url("**/profiles/**")
+        page.locator(EVENTS).first.wait_for()
+        wait_until_idle(page)
     page.goto("/")
 
     links = page.locator(".recent-list a")
@@ -188,6 +210,7 @@ def test_recent_lookups_reopen_with_one_click(signed_in_page):
     assert "09******78" in page.locator(".recent-list").inner_text()
     links.nth(1).click()
     page.wait_for_url(f"**/profiles/{fixtures.DUC_ID}/")
+    page.locator(EVENTS).first.wait_for()
 
 
 @pytest.mark.parametrize("path", ["/", f"/profiles/{fixtures.DUC_ID}/?ticket=ABC-123", "/lookup/?phone_number=0977000111"])
@@ -252,6 +275,7 @@ def test_axe_finds_no_serious_violations(chromium, live_server, agent):
         page.goto("/")
         found["search"] = axe_violations(page)
         open_profile(page, query="?ticket=ABC-123")
+        wait_until_idle(page)
         found["profile"] = axe_violations(page)
         page.goto("/lookup/?phone_number=0900000099")
         page.locator(".failure").wait_for()
