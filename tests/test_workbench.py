@@ -243,3 +243,11 @@ def test_profile_page_search_box_carries_the_ticket(agent_client):
 
     assert '<input type="hidden" name="ticket" value="ABC-123" id="id_ticket">' in body
     assert 'data-search-box' in body
+
+
+def test_profile_page_notes_stale_data(agent_client):
+    old = agent_client.get(f"/profiles/{fixtures.VENDOR_EXAMPLE_ID}/").content.decode()
+    fresh = agent_client.get(f"/profiles/{fixtures.DUC_ID}/").content.decode()
+
+    assert "PrimeData chưa cập nhật hồ sơ này hơn 24 giờ" in old
+    assert "stale-note" not in fresh
