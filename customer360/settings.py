@@ -17,11 +17,24 @@ PRIMEDATA_CONNECT_TIMEOUT, PRIMEDATA_READ_TIMEOUT, PRIMEDATA_POOL_TIMEOUT
 PRIMEDATA_DEADLINE       Seconds one page may spend on an upstream call, retries
                          and waits included (10). Keep it well under gunicorn's
                          worker timeout (gunicorn.conf.py).
+PRIMEDATA_BREAKER_FAILURES  Failed calls in a row (PrimeData unreachable, 5xx or too
+                         slow) after which the circuit breaker opens (3).
+PRIMEDATA_BREAKER_OPEN_SECONDS  Seconds an open breaker refuses calls before it lets
+                         one probe through (15).
+PRIMEDATA_RATE_LIMIT_PAUSE  Seconds every worker pauses its calls after a 429 that
+                         has no Retry-After (5). With Retry-After, that is obeyed.
 PRIMEDATA_IDENTITY_NAMES Comma-separated identity names of the tenant's ID-Res
                          configuration (phone_number,email,crm_user_id,
                          clevertap_device_id).
 PRIMEDATA_TIMELINE_PAGE_SIZE  Events per timeline page, 1..100 (25).
-LOOKUP_CACHE_SECONDS     Lifetime of cached profiles and timeline pages (60).
+LOOKUP_CACHE_SECONDS     Seconds a PrimeData answer (profile, timeline page) stays in
+                         the shared cache (60); 0 turns the cache off. Entries
+                         expire on their own and live only in memory or Redis.
+LOOKUP_PREFETCH_TIMELINE "false" stops fetching the first timeline page alongside the
+                         profile (true).
+LOG_FORMAT               "json" (one JSON object per line) or "plain". Default: json
+                         when DEBUG is false, plain otherwise.
+STATIC_ROOT              Directory that collectstatic fills (staticfiles/).
 LOOKUP_LABELS_FILE       JSON file of extra labels for event names and trait keys.
 LOOKUP_MONEY_KEYS        Comma-separated trait and property keys whose numbers are
                          amounts in VND, also matched as a "_key" suffix such as
@@ -128,6 +141,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "lookup.middleware.RequestIdMiddleware",
+    "lookup.request_log.RequestLogMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -200,7 +214,7 @@ SESSION_SAVE_EVERY_REQUEST = True  # The age above then counts from the last req
 # Production transport security. check --deploy reports nothing with these.
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
 # The load balancer probes over plain HTTP.
-SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 if proxy_header := os.environ.get("SECURE_PROXY_SSL_HEADER", "").strip():
     # Trust this header only behind a proxy that always sets it itself.
     SECURE_PROXY_SSL_HEADER = ("HTTP_" + proxy_header.upper().replace("-", "_"), "https")
@@ -221,7 +235,7 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", "").strip() or BASE_DIR / "staticfiles")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -275,6 +289,11 @@ PRIMEDATA_CONNECT_TIMEOUT = env_float("PRIMEDATA_CONNECT_TIMEOUT", 2.0)
 PRIMEDATA_READ_TIMEOUT = env_float("PRIMEDATA_READ_TIMEOUT", 5.0)
 PRIMEDATA_POOL_TIMEOUT = env_float("PRIMEDATA_POOL_TIMEOUT", 1.0)
 PRIMEDATA_DEADLINE = env_float("PRIMEDATA_DEADLINE", 10.0)
+PRIMEDATA_BREAKER_FAILURES = int(env_float("PRIMEDATA_BREAKER_FAILURES", 3))
+PRIMEDATA_BREAKER_OPEN_SECONDS = env_float("PRIMEDATA_BREAKER_OPEN_SECONDS", 15.0)
+PRIMEDATA_RATE_LIMIT_PAUSE = env_float("PRIMEDATA_RATE_LIMIT_PAUSE", 5.0)
+if PRIMEDATA_BREAKER_FAILURES < 1:
+    raise ImproperlyConfigured("PRIMEDATA_BREAKER_FAILURES must be at least 1.")
 PRIMEDATA_IDENTITY_NAMES = env_list(
     "PRIMEDATA_IDENTITY_NAMES", "phone_number,email,crm_user_id,clevertap_device_id"
 )
@@ -285,12 +304,25 @@ if not 1 <= PRIMEDATA_TIMELINE_PAGE_SIZE <= 100:
         "the page sizes PrimeData accepts."
     )
 LOOKUP_CACHE_SECONDS = env_float("LOOKUP_CACHE_SECONDS", 60.0)
+LOOKUP_PREFETCH_TIMELINE = env_bool("LOOKUP_PREFETCH_TIMELINE", True)
+
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "").strip().lower() or ("plain" if DEBUG else "json")
+if LOG_FORMAT not in {"json", "plain"}:
+    raise ImproperlyConfigured(f"LOG_FORMAT={LOG_FORMAT!r} is not json or plain.")
 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        # Fields given through ``extra`` (agent_id, path, status, duration_ms,
+        # upstream_calls on the request-finished line) become JSON fields too.
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        },
+        "server": {"()": "django.utils.log.ServerFormatter", "format": "[{server_time}] {message}", "style": "{"},
     },
     "filters": {
         "request_id": {"()": "lookup.middleware.RequestIdLogFilter"},
@@ -299,8 +331,14 @@ LOGGING = {
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
-            "formatter": "plain",
+            "formatter": LOG_FORMAT,
             "filters": ["mask_identities", "request_id"],
+        },
+        # runserver's request lines, whose query strings may carry deep-link identities.
+        "django.server": {
+            "class": "logging.StreamHandler",
+            "formatter": "server",
+            "filters": ["mask_identities"],
         },
     },
     "root": {"handlers": ["console"], "level": "INFO"},
@@ -308,6 +346,11 @@ LOGGING = {
         # httpx logs every request URL at INFO; keep only its warnings.
         "httpx": {"level": "WARNING"},
         "httpcore": {"level": "WARNING"},
+        # Naming these loggers replaces the handlers Django's default logging
+        # gave them, which do not mask identities. "django" then logs through
+        # the root's console handler.
+        "django": {"handlers": [], "level": "INFO"},
+        "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
     },
 }
 

@@ -17,6 +17,7 @@ from lookup.models import AuditRecord
 CSV_COLUMNS = [
     "created_at", "agent", "kind", "identity_type", "masked_value", "value_hash",
     "profile_id", "ticket", "outcome", "upstream_latency_ms", "request_id", "over_hourly_limit",
+    "candidate_profile_ids",
 ]
 
 
@@ -45,8 +46,14 @@ class TicketFilter(TextInputFilter):
 
 
 class ProfileIdFilter(TextInputFilter):
+    """Match the resolved profile or one of the candidates a search offered."""
+
     title = _("profile ID")
     parameter_name = "profile_id"
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        value = (self.value() or "").strip()
+        return queryset.filter(_profile_matches(value)) if value else queryset
 
 
 @admin.register(AuditRecord)
@@ -91,7 +98,7 @@ class AuditRecordAdmin(admin.ModelAdmin):
         if not term:
             return queryset, False
         hashes = {identity_hash(spelling) for spelling in _spellings(term)}
-        matches = Q(value_hash__in=hashes) | Q(ticket=term) | Q(profile_id=term) | Q(request_id=term)
+        matches = Q(value_hash__in=hashes) | Q(ticket=term) | _profile_matches(term) | Q(request_id=term)
         return queryset.filter(matches), False
 
     @admin.action(description=_("Export selected records as CSV"))
@@ -117,10 +124,21 @@ def _spellings(term: str) -> Iterable[str]:
     yield query.value
 
 
+def _profile_matches(value: str) -> Q:
+    """Match records that resolved ``value`` or listed it among their candidate profiles."""
+    try:
+        identities.parse(identities.PROFILE_ID, value)
+    except identities.InvalidIdentity:
+        return Q(profile_id=value)
+    # Profile ids have one fixed length and no spaces, so a match inside the
+    # space-separated list is always a whole id.
+    return Q(profile_id=value) | Q(candidate_profile_ids__contains=value)
+
+
 def _csv_row(record: AuditRecord) -> list[object]:
     return [
         record.created_at.isoformat(), record.agent.get_username(), record.kind,
         record.identity_type, record.masked_value, record.value_hash, record.profile_id,
         record.ticket, record.outcome, record.upstream_latency_ms, record.request_id,
-        record.over_hourly_limit,
+        record.over_hourly_limit, record.candidate_profile_ids,
     ]

@@ -9,7 +9,7 @@ import hashlib
 import hmac
 import logging
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -57,11 +57,16 @@ def audit_record(
     identity_type: str = "",
     value: str = "",
     profile_id: str = "",
+    candidate_profile_ids: Sequence[str] = (),
     ticket: str = "",
     latency_ms: int | None = None,
     reason: str = "",
 ) -> AuditRecord:
-    """Write one audit record for ``request``'s agent and flag agents over the hourly limit."""
+    """Write one audit record for ``request``'s agent and flag agents over the hourly limit.
+
+    ``candidate_profile_ids`` lists the profiles a search offered when it
+    matched several. They do not count as customers looked up.
+    """
     record = AuditRecord(
         agent=request.user,
         kind=kind,
@@ -70,6 +75,7 @@ def audit_record(
         masked_value=mask_identity(identity_type, value)[:80] if value else "",
         value_hash=identity_hash(value) if value else "",
         profile_id=profile_id[:27],
+        candidate_profile_ids=" ".join(candidate_profile_ids),
         ticket=ticket[:64],
         upstream_latency_ms=latency_ms,
         request_id=getattr(request, "request_id", "")[:64],
@@ -99,7 +105,7 @@ def recording(
 
     A ``PrimeDataError`` from the block is recorded and raised again. The
     block sets ``profile_ids`` to the profiles it found; one resolved profile
-    is recorded as the record's profile_id, several leave it blank.
+    is recorded as the record's profile_id, several as its candidate profile IDs.
     """
     pending = Recording()
     started = time.monotonic()
@@ -120,6 +126,7 @@ def recording(
         raise
     finally:
         resolved = pending.profile_ids[0] if len(pending.profile_ids) == 1 else ""
+        candidates = pending.profile_ids if len(pending.profile_ids) > 1 else []
         audit_record(
             request,
             kind=kind,
@@ -127,6 +134,7 @@ def recording(
             identity_type=query.name,
             value=query.value,
             profile_id=query.value if query.is_profile_id else resolved,
+            candidate_profile_ids=candidates,
             ticket=ticket,
             latency_ms=round((time.monotonic() - started) * 1000),
         )

@@ -49,6 +49,10 @@ class AuditRecord(models.Model):
     masked_value = models.CharField(_("masked value"), max_length=80, blank=True)
     value_hash = models.CharField(_("value hash"), max_length=64, blank=True, db_index=True)
     profile_id = models.CharField(_("profile ID"), max_length=27, blank=True, db_index=True)
+    # A search that matched several profiles resolves none, so profile_id
+    # stays blank and the profiles offered to the agent are listed here,
+    # separated by spaces.
+    candidate_profile_ids = models.TextField(_("candidate profile IDs"), blank=True)
     ticket = models.CharField(_("ticket"), max_length=64, blank=True, db_index=True)
     outcome = models.CharField(_("outcome"), max_length=16, choices=Outcome.choices)
     upstream_latency_ms = models.PositiveIntegerField(_("upstream latency (ms)"), null=True, blank=True)

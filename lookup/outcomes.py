@@ -1,10 +1,13 @@
 """What an agent is told, and with which status, when PrimeData fails."""
 
+import math
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.utils.translation import gettext as _
 
 from lookup import primedata
+from lookup.circuit import CircuitOpen
 
 
 @dataclass(frozen=True, slots=True)
@@ -17,6 +20,14 @@ class Outcome:
 def outcome_for(error: primedata.PrimeDataError) -> Outcome:
     """Return the page status and the agent's message for an upstream error."""
     match error:
+        case CircuitOpen():
+            seconds = _whole_seconds(error.retry_after)
+            return Outcome(
+                503,
+                _("PrimeData is unavailable right now. Please try again in %(seconds)d seconds.")
+                % {"seconds": seconds},
+                retry_after=seconds,
+            )
         case primedata.ProfileNotFound():
             return Outcome(404, _("No customer was found."))
         case primedata.CursorRejected():
@@ -33,7 +44,7 @@ def outcome_for(error: primedata.PrimeDataError) -> Outcome:
                 502, _("The PrimeData connection is misconfigured. Please tell an administrator.")
             )
         case primedata.RateLimited():
-            seconds = max(1, round(error.retry_after or 5))
+            seconds = _whole_seconds(error.retry_after)
             return Outcome(
                 503,
                 _("PrimeData is overloaded. Please try again in %(seconds)d seconds.")
@@ -49,3 +60,9 @@ def outcome_for(error: primedata.PrimeDataError) -> Outcome:
             )
         case _:
             return Outcome(502, _("Could not connect to PrimeData. Please try again."))
+
+
+def _whole_seconds(retry_after: float | None) -> int:
+    """Round a wait up to whole seconds, as Retry-After and the message need."""
+    seconds = settings.PRIMEDATA_RATE_LIMIT_PAUSE if retry_after is None else retry_after
+    return max(1, math.ceil(seconds))

@@ -6,6 +6,7 @@ can pick the page and status for it.
 """
 
 import hashlib
+import logging
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Literal
@@ -13,9 +14,13 @@ from typing import Any, Literal
 from django.conf import settings
 from django.utils import timezone
 
+from lookup import prefetch
 from lookup.identities import IdentityQuery
-from lookup.primedata import Event, Profile
+from lookup.primedata import Event, EventPage, PrimeDataError, Profile
+from lookup.shared_cache import answer_key, fetch_shared, store_shared
 from lookup.upstream import get_client
+
+logger = logging.getLogger(__name__)
 
 Sort = Literal["asc", "desc"]
 
@@ -73,21 +78,88 @@ class TimelinePage:
 
 
 def profile_search(query: IdentityQuery, *, request_id: str) -> ProfileSearch:
-    """Find the profiles holding ``query``: one normally, several for a shared identity."""
-    client = get_client()
+    """Find the profiles holding ``query``: one normally, several for a shared identity.
+
+    When exactly one profile answers, it is also cached as that profile's
+    own answer and its first timeline page is requested at once, so the
+    profile page the agent is sent to next needs no upstream call of its own.
+    """
     if query.is_profile_id:
-        profiles = client.search_profiles(profile_id=query.value, request_id=request_id)
-    else:
-        profiles = client.search_profiles(
-            identities={query.name: list(query.spellings)}, request_id=request_id
-        )
+        return ProfileSearch(query=query, profiles=_profiles_by_id(query.value, request_id=request_id))
+
+    identities = {query.name: list(query.spellings)}
+    key = answer_key("profiles", {"identities": identities})
+    profiles = fetch_shared(
+        key, lambda: get_client().search_profiles(identities=identities, request_id=request_id)
+    )
+    if len(profiles) == 1:
+        profile_id = profiles[0].profile_id
+        store_shared(_profile_key(profile_id), profiles)
+        timeline_prefetch(profile_id, request_id=request_id)
     return ProfileSearch(query=query, profiles=profiles)
 
 
 def profile_get(profile_id: str, *, request_id: str) -> Profile:
-    """Return the profile with ``profile_id``."""
-    profiles = get_client().search_profiles(profile_id=profile_id, request_id=request_id)
-    return profiles[0]
+    """Return the profile with ``profile_id``, asking for its first timeline page alongside."""
+    return _profiles_by_id(profile_id, request_id=request_id)[0]
+
+
+def _profiles_by_id(profile_id: str, *, request_id: str) -> list[Profile]:
+    timeline_prefetch(profile_id, request_id=request_id)
+    return fetch_shared(
+        _profile_key(profile_id),
+        lambda: get_client().search_profiles(profile_id=profile_id, request_id=request_id),
+    )
+
+
+def timeline_prefetch(profile_id: str, *, request_id: str) -> None:
+    """Start fetching the first timeline page (default filters) in the background.
+
+    The page's htmx request then finds the answer cached, or waits for this
+    fetch through the single-flight lock, so the timeline appears about when
+    the slower of the profile and the events answers, not after both in turn.
+    """
+    if settings.LOOKUP_PREFETCH_TIMELINE:
+        prefetch.submit(_first_page_prefetch, profile_id, request_id)
+
+
+def _first_page_prefetch(profile_id: str, request_id: str) -> None:
+    try:
+        _event_page(profile_id, TimelineQuery(), cursor=None, request_id=request_id)
+    except PrimeDataError as error:
+        # The htmx request asks again and shows the failure to the agent.
+        logger.info("Timeline prefetch failed: %s", type(error).__name__)
+
+
+def _profile_key(profile_id: str) -> str:
+    return answer_key("profiles", {"profile_id": profile_id})
+
+
+def _event_page(profile_id: str, query: "TimelineQuery", *, cursor: str | None, request_id: str) -> EventPage:
+    """Return one raw page of events, from the shared cache when another agent fetched it."""
+    limit = settings.PRIMEDATA_TIMELINE_PAGE_SIZE
+    parameters = {
+        "profile_id": profile_id,
+        "sort": query.sort,
+        "include": sorted(query.include),
+        "start": query.start.isoformat() if query.start else None,
+        "end": query.end.isoformat() if query.end else None,
+        "limit": limit,
+        "cursor": cursor,
+    }
+    return fetch_shared(
+        answer_key("events", parameters),
+        lambda: get_client().search_events(
+            profile_id=profile_id,
+            sort=query.sort,
+            include=list(query.include) or None,
+            start=query.start,
+            end=query.end,
+            limit=limit,
+            cursor=cursor,
+            request_id=request_id,
+        ),
+    )
 
 
 def timeline_page(
@@ -104,16 +176,7 @@ def timeline_page(
     ``seen`` holds ``event_digest`` values of the previous page; PrimeData may
     repeat its last events when new ones arrive while the agent pages.
     """
-    page = get_client().search_events(
-        profile_id=profile_id,
-        sort=query.sort,
-        include=list(query.include) or None,
-        start=query.start,
-        end=query.end,
-        limit=settings.PRIMEDATA_TIMELINE_PAGE_SIZE,
-        cursor=cursor,
-        request_id=request_id,
-    )
+    page = _event_page(profile_id, query, cursor=cursor, request_id=request_id)
 
     events: list[Event] = []
     digests: list[str] = []

@@ -24,4 +24,5 @@ urlpatterns = [
     path("profiles/<profile_id:profile_id>/timeline/", views.profile_timeline, name="profile_timeline"),
     path("profiles/<profile_id:profile_id>/reveal/", views.contact_reveal, name="contact_reveal"),
     path("healthz", views.healthz, name="healthz"),
+    path("readyz", views.readyz, name="readyz"),
 ]

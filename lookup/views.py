@@ -19,6 +19,7 @@ from lookup.forms import (
 from lookup.identities import IdentityQuery, InvalidIdentity
 from lookup.matches import match_recall, match_remember
 from lookup.outcomes import Outcome, outcome_for
+from lookup.readiness import readiness_checks
 
 
 @never_cache
@@ -188,6 +189,16 @@ def contact_reveal(request: HttpRequest, profile_id: str) -> HttpResponse:
 def healthz(request: HttpRequest) -> HttpResponse:
     """Tell the load balancer the process is alive; nothing else is checked."""
     return JsonResponse({"status": "ok"})
+
+
+@login_not_required
+@never_cache
+@require_GET
+def readyz(request: HttpRequest) -> HttpResponse:
+    """Tell the load balancer whether this instance can serve agents."""
+    ready, checks = readiness_checks()
+    return JsonResponse({"status": "ready" if ready else "not ready", "checks": checks},
+                        status=200 if ready else 503)
 
 
 def _open_lookup(

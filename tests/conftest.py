@@ -16,6 +16,22 @@ CHROMIUM = "/usr/bin/chromium"
 AGENT_PASSWORD = "correct horse 42"
 
 
+@pytest.fixture(autouse=True)
+def empty_cache() -> Iterator[None]:
+    """Start and end each test with an empty cache, so breaker and pause state do not leak."""
+    from django.conf import settings
+
+    if not settings.configured:
+        # The sandbox's own tests may run without Django (-p no:django).
+        yield
+        return
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture
 def agent(django_user_model):
     """A customer-care agent: a member of the group that may look up customers."""
@@ -118,3 +134,21 @@ def sandbox_control(sandbox_server: str) -> Iterator[SandboxControl]:
     finally:
         control.clear()
         control.close()
+
+
+@pytest.fixture(autouse=True)
+def fresh_shared_cache() -> Iterator[None]:
+    """Start every test with an empty cache, and let no prefetch outlive its test."""
+    from django.conf import settings
+
+    if not settings.configured:  # The sandbox's own tests run without Django.
+        yield
+        return
+    from django.core.cache import cache
+
+    from lookup import prefetch
+
+    cache.clear()
+    yield
+    prefetch.wait_idle()
+    cache.clear()

@@ -25,6 +25,7 @@ ROUTES = {
     "accounts/logout/": ("/accounts/logout/", "signed_in"),
     "i18n/setlang/": ("/i18n/setlang/", "public"),
     "healthz": ("/healthz", "public"),
+    "readyz": ("/readyz", "public"),
     "": ("/", "lookup"),
     "lookup/": (f"/lookup/?phone_number={DUC_PHONE}", "lookup"),
     "profiles/<profile_id:profile_id>/": (f"/profiles/{DUC_PROFILE}/", "lookup"),

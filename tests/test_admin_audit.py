@@ -5,6 +5,7 @@ from django.contrib.auth.models import Permission
 from django.test import Client
 
 from lookup.models import AuditRecord
+from sandbox import fixtures
 
 pytestmark = pytest.mark.django_db
 
@@ -45,6 +46,20 @@ def test_ticket_and_profile_filters(auditor_client, trail):
     assert {record.profile_id for record in by_profile.context["cl"].result_list} == {DUC_PROFILE}
 
 
+def test_candidate_profile_finds_shared_search(auditor_client, agent_client):
+    agent_client.post("/", {"q": "0977000111", "ticket": "CS-9003"})
+    agent_client.get(f"/profiles/{fixtures.SHARED_PHONE_WIFE_ID}/", {"ticket": "CS-9004"})
+
+    by_filter = auditor_client.get(CHANGELIST, {"profile_id": fixtures.SHARED_PHONE_WIFE_ID})
+    by_search = auditor_client.get(CHANGELIST, {"q": fixtures.SHARED_PHONE_WIFE_ID})
+    other_profile = auditor_client.get(CHANGELIST, {"profile_id": DUC_PROFILE})
+
+    expected = {"CS-9003", "CS-9004"}
+    assert {record.ticket for record in by_filter.context["cl"].result_list} == expected
+    assert {record.ticket for record in by_search.context["cl"].result_list} == expected
+    assert list(other_profile.context["cl"].result_list) == []
+
+
 def test_admin_is_read_only(auditor_client, trail):
     record = trail[0]
 
@@ -70,3 +85,4 @@ def test_csv_export_holds_masked_values(auditor_client, trail):
     assert "09******67" in text
     assert "0901234567" not in text
     assert "CS-9001" in text and "CS-9002" in text
+    assert text.splitlines()[0].endswith(",candidate_profile_ids")

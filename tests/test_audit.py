@@ -10,7 +10,7 @@ from lookup import upstream
 from lookup.audit import identity_hash
 from lookup.models import AuditRecord
 from lookup.primedata import PrimeDataClient
-from sandbox import DEMO_API_KEY, create_app
+from sandbox import DEMO_API_KEY, create_app, fixtures
 from sandbox.faults import parse_fault
 
 pytestmark = pytest.mark.django_db
@@ -88,6 +88,46 @@ def test_invalid_search_is_recorded(agent_client):
     assert response.status_code == 400
     assert record.kind == AuditRecord.Kind.SEARCH
     assert record.outcome == AuditRecord.Outcome.INVALID
+
+
+def test_shared_phone_records_candidates(agent_client):
+    response = agent_client.post("/", {"q": "0977000111", "ticket": "CS-6"})
+
+    record = only_record()
+    assert response.status_code == 200
+    assert record.outcome == AuditRecord.Outcome.FOUND
+    assert record.profile_id == ""
+    assert sorted(record.candidate_profile_ids.split()) == sorted(
+        [fixtures.SHARED_PHONE_HUSBAND_ID, fixtures.SHARED_PHONE_WIFE_ID]
+    )
+    assert record.ticket == "CS-6"
+
+
+def test_single_match_lists_no_candidates(agent_client):
+    agent_client.post("/", {"q": DUC_PHONE})
+
+    record = only_record()
+    assert record.profile_id == DUC_PROFILE
+    assert record.candidate_profile_ids == ""
+
+
+def test_invalid_timeline_request_is_recorded(agent_client):
+    response = agent_client.get(
+        f"/profiles/{DUC_PROFILE}/timeline/",
+        {"sort": "sideways", "ticket": "CS-7"},
+        headers={"HX-Request": "true", "X-Request-ID": "req-timeline-0001"},
+    )
+
+    record = only_record()
+    assert response.status_code == 400
+    assert record.kind == AuditRecord.Kind.TIMELINE_PAGE
+    assert record.outcome == AuditRecord.Outcome.INVALID
+    assert record.identity_type == "profile_id"
+    assert record.profile_id == DUC_PROFILE
+    assert record.masked_value == DUC_PROFILE
+    assert record.ticket == "CS-7"
+    assert record.request_id == "req-timeline-0001"
+    assert record.upstream_latency_ms is None
 
 
 def test_denied_lookup_is_recorded(client, plain_user):

@@ -188,7 +188,7 @@ def test_profile_page_reads_vietnamese(agent_client):
     page = agent_client.get(f"/profiles/{DUC_PROFILE}/").content.decode()
 
     assert '<dt title="ltv">Giá trị vòng đời (LTV)</dt><dd>18.450.000 ₫</dd>' in page
-    assert '<dt title="total_orders">total_orders</dt><dd>41</dd>' in page
+    assert '<dt title="total_orders">Tổng số đơn hàng</dt><dd>41</dd>' in page
     assert '<dt title="birthday">Ngày sinh</dt><dd><time datetime="1991-07-19"' in page
     assert '<dt title="phone_number">Số điện thoại</dt>' in page
     assert re.search(r'<span class="moment-hint">\((3|4) ngày trước\)</span>', page)
@@ -199,7 +199,7 @@ def test_timeline_labels_events(agent_client):
     page = agent_client.get(f"/profiles/{DUC_PROFILE}/timeline/", {"sort": "asc"}).content.decode()
 
     assert '<span class="event-name" title="BookingCompleted">Hoàn tất đặt lịch</span>' in page
-    assert '<dt title="order_revenue">order_revenue</dt><dd>749.547 ₫</dd>' in page
+    assert '<dt title="order_revenue">Doanh thu đơn hàng</dt><dd>749.547 ₫</dd>' in page
     assert "\\u" not in page
     assert "None" not in page
     assert "True" not in page

@@ -47,6 +47,8 @@ class ServerState:
     """Behaviour chosen by the test and requests seen by the server."""
 
     mode: str = "respond"
+    # Seconds the "late-stall" mode waits before it sends the headers.
+    stall_after: float = 0.0
     requests: list[dict[str, Any]] = field(default_factory=list)
     stop: threading.Event = field(default_factory=threading.Event)
 
@@ -72,6 +74,21 @@ class ScriptedHandler(BaseHTTPRequestHandler):
             self._drip(state.stop)
         elif state.mode == "reset":
             self._reset_connection()
+        elif state.mode == "late-stall":
+            # Headers and a first byte arrive just before the client's
+            # deadline, then nothing more until the test ends.
+            if not state.stop.wait(state.stall_after):
+                self._send_headers(len(PROFILE_BODY))
+                self.wfile.write(PROFILE_BODY[:1])
+                self.wfile.flush()
+                state.stop.wait(10)
+        elif state.mode == "set-cookie":
+            self.send_response(200)
+            self.send_header("content-type", "application/json")
+            self.send_header("content-length", str(len(PROFILE_BODY)))
+            self.send_header("set-cookie", "gateway-session=abc123; Path=/")
+            self.end_headers()
+            self.wfile.write(PROFILE_BODY)
 
     def _send_headers(self, length: int) -> None:
         self.send_response(200)
@@ -221,6 +238,38 @@ def test_drip_stops_at_deadline(server: ScriptedServer, make_client: ClientFacto
     assert elapsed >= deadline
     assert elapsed < deadline + TIMING_MARGIN
     assert raised.value.elapsed < deadline + TIMING_MARGIN
+
+
+def test_read_that_stalls_late_ends_at_deadline(
+    server: ScriptedServer, make_client: ClientFactory
+) -> None:
+    # The headers come 1.6 s into a 2 s deadline, when the read timeout was
+    # already fixed at 2 s, so without the watchdog the call would last 3.6 s.
+    server.state.mode = "late-stall"
+    server.state.stall_after = 1.6
+    deadline = 2.0
+    client = make_client(server.url, read_timeout=10.0, deadline=deadline)
+    started = time.monotonic()
+
+    with pytest.raises(UpstreamTimeout) as raised:
+        client.search_events(profile_id=PROFILE_ID)
+
+    elapsed = time.monotonic() - started
+    assert raised.value.attempts == 1
+    assert "deadline ran out" in raised.value.message
+    assert deadline <= elapsed < deadline + 0.8
+
+
+def test_cookies_from_upstream_are_not_kept(
+    server: ScriptedServer, make_client: ClientFactory
+) -> None:
+    server.state.mode = "set-cookie"
+    client = make_client(server.url)
+
+    client.search_profiles(profile_id=PROFILE_ID)
+    client.search_profiles(profile_id=PROFILE_ID)
+
+    assert [request["headers"].get("Cookie") for request in server.state.requests] == [None, None]
 
 
 def test_connection_reset_is_retried(server: ScriptedServer, make_client: ClientFactory) -> None:

@@ -8,7 +8,10 @@ between threads.
 
 from __future__ import annotations
 
+import http.cookiejar
 import logging
+import socket
+import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -152,6 +155,9 @@ class PrimeDataClient:
                 max_keepalive_connections=max_connections,
             ),
             follow_redirects=False,
+            # The client is shared by every agent's requests, so a cookie set
+            # by PrimeData or a gateway must not ride along on later calls.
+            cookies=http.cookiejar.CookieJar(policy=_RejectCookies()),
         )
 
     def __repr__(self) -> str:
@@ -340,7 +346,13 @@ class PrimeDataClient:
                 "POST", call.path, json=call.body, headers=headers, timeout=timeout
             ) as response:
                 limit = MAX_BODY_BYTES if response.status_code == 200 else MAX_ERROR_BODY_BYTES
-                body = self._read_body(call, response, limit)
+                with _Watchdog(response, call.deadline.remaining()) as watchdog:
+                    try:
+                        body = self._read_body(call, response, limit)
+                    except (httpx.TransportError, PrimeDataError):
+                        if watchdog.fired:
+                            raise self._deadline_error(call) from None
+                        raise
                 return response.status_code, response.headers, body
         except httpx.TimeoutException as error:
             message = f"PrimeData request timed out ({type(error).__name__})"
@@ -360,10 +372,8 @@ class PrimeDataClient:
 
         httpx restarts its read timeout with every chunk, so a server that
         drips one byte at a time would never time out. Checking the deadline
-        between chunks ends such a response.
-        NOTE: a read that has started may still block for up to the read
-        timeout, which was capped at the time left when the attempt began, so
-        a call can overrun its deadline by that much.
+        between chunks ends such a response, and the watchdog started by
+        `_exchange` ends a read that stalls after the deadline has passed.
         """
         body = bytearray()
         for chunk in response.iter_bytes():
@@ -378,13 +388,15 @@ class PrimeDataClient:
                     )
                 return bytes(body[:limit])
             if call.deadline.expired():
-                raise self._error(
-                    UpstreamTimeout,
-                    call,
-                    f"PrimeData response was still arriving when the "
-                    f"{call.deadline.budget:g} s deadline ran out",
-                )
+                raise self._deadline_error(call)
         return bytes(body)
+
+    def _deadline_error(self, call: _Call) -> PrimeDataError:
+        message = (
+            f"PrimeData response was still arriving when the "
+            f"{call.deadline.budget:g} s deadline ran out"
+        )
+        return self._error(UpstreamTimeout, call, message)
 
     def _parse_response(
         self,
@@ -459,6 +471,54 @@ class PrimeDataClient:
         except Exception:
             # The callback feeds metrics, so its failure must not fail the lookup.
             logger.exception("PrimeData on_attempt callback failed")
+
+
+class _RejectCookies(http.cookiejar.DefaultCookiePolicy):
+    """Cookie policy that stores no cookie and sends none."""
+
+    def set_ok(self, cookie: http.cookiejar.Cookie, request: Any) -> bool:
+        return False
+
+    def return_ok(self, cookie: http.cookiejar.Cookie, request: Any) -> bool:
+        return False
+
+
+class _Watchdog:
+    """Shut the response's socket down when the time left for the call runs out.
+
+    The read timeout of an attempt is fixed when the attempt begins, so a
+    read that starts just before the deadline could otherwise block for
+    nearly the whole read timeout after it. Shutting the socket down from a
+    timer thread makes that read return at once. A response without a
+    socket, as from an in-process transport, is left alone.
+    """
+
+    def __init__(self, response: httpx.Response, seconds: float) -> None:
+        self.fired = False
+        stream = response.extensions.get("network_stream")
+        self._socket = stream.get_extra_info("socket") if stream is not None else None
+        self._timer: threading.Timer | None = None
+        if isinstance(self._socket, socket.socket):
+            self._timer = threading.Timer(max(seconds, 0.0), self._fire)
+            self._timer.daemon = True
+
+    def __enter__(self) -> Self:
+        if self._timer is not None:
+            self._timer.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+
+    def _fire(self) -> None:
+        assert self._socket is not None
+        self.fired = True
+        try:
+            self._socket.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            # The connection closed on its own meanwhile.
+            pass
 
 
 def _require_positive(value: float, name: str) -> None:

@@ -1,0 +1,392 @@
+"""Benchmark the dashboard under gunicorn against a minimal proxy of the same upstream call.
+
+    .venv/bin/python -m bench.benchmark [--latency-ms 50] [--redis-url redis://127.0.0.1:6379/7]
+
+Everything runs on 127.0.0.1: a standalone PrimeData sandbox with a fixed
+added latency; the dashboard under ``gunicorn -c gunicorn.conf.py`` with the
+production settings (DEBUG false, Redis cache and sessions, manifest static
+files, JSON logs); and ``bench.proxy_app``, a minimal Django view that sends
+the same profile search, under gunicorn with as many workers and threads.
+The Redis database given is flushed: use one that nothing else uses.
+
+For 1, 5 and 50 concurrent agents (threads, each with its own httpx client
+and session), every agent signs in, then for each of its customers opens the
+CRM deep link, the profile page and up to three timeline pages. Each agent
+has its own customers, so the first pass is uncached; a second pass over the
+same customers shows what the shared cache saves. A third pass compares the
+uncached profile page with the proxy's page. This is a measurement, not a
+test: it prints the figures and the targets, met or not.
+"""
+
+import argparse
+import gzip
+import os
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+import redis
+
+from sandbox import DEMO_API_KEY
+from sandbox.fixtures import FILLER_PHONE_FIRST, make_profile_id
+from tests.sandbox_process import REPOSITORY_ROOT, SandboxControl, SandboxProcess
+from tests.test_production import (
+    AGENT_NAME,
+    AGENT_PASSWORD,
+    GUNICORN,
+    GunicornInstance,
+    _free_port,
+    production_environment,
+    run_manage,
+    sign_in,
+)
+
+AGENT_COUNTS = (1, 5, 50)
+CUSTOMERS_PER_AGENT = {1: 10, 5: 4, 50: 2}
+TIMELINE_PAGES = 3
+# Small pages, so that the sandbox's customers (0 to 40 events) have three.
+PAGE_SIZE = 10
+# A whole pass stops early after this many seconds, so a broken run ends.
+PASS_SECONDS = 120.0
+WORKER_THREADS = 16
+
+
+@dataclass
+class Sample:
+    step: str
+    seconds: float
+    status: int
+    wire_bytes: int
+    gzip_bytes: int
+
+
+@dataclass
+class PassResult:
+    samples: list[Sample] = field(default_factory=list)
+    wall_seconds: float = 0.0
+    upstream: dict = field(default_factory=dict)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def add(self, sample: Sample) -> None:
+        with self.lock:
+            self.samples.append(sample)
+
+    def by_step(self) -> dict[str, list[Sample]]:
+        steps: dict[str, list[Sample]] = defaultdict(list)
+        for sample in self.samples:
+            steps[sample.step].append(sample)
+        return steps
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
+
+
+def timed(result: PassResult, step: str, send: Callable[[], httpx.Response]) -> httpx.Response:
+    started = time.perf_counter()
+    response = send()
+    elapsed = time.perf_counter() - started
+    result.add(Sample(step, elapsed, response.status_code, response.num_bytes_downloaded,
+                      len(gzip.compress(response.content))))
+    return response
+
+
+def customers_for(first_index: int, count: int) -> list[tuple[str, str]]:
+    """Return (phone, profile id) of sandbox filler customers, starting at ``first_index``."""
+    return [(f"0{FILLER_PHONE_FIRST + index}", make_profile_id(f"filler-{index}"))
+            for index in range(first_index, first_index + count)]
+
+
+def agent_flow(browser: httpx.Client, base_url: str, customers, result: PassResult, stop_at: float) -> None:
+    for phone, _profile_id in customers:
+        if time.monotonic() > stop_at:
+            return
+        deep_link = timed(result, "deep link", lambda: browser.get(f"{base_url}/lookup/", params={"phone_number": phone}))
+        profile_url = f"{base_url}{deep_link.headers['location']}"
+        timed(result, "profile", lambda: browser.get(profile_url))
+        next_url = f"{profile_url}timeline/"
+        for page in range(1, TIMELINE_PAGES + 1):
+            response = timed(result, f"timeline {page}",
+                             lambda: browser.get(next_url, headers={"HX-Request": "true"}))
+            found = re.search(r'hx-get="([^"]+)"', response.text)
+            if not found:
+                break
+            next_url = base_url + found[1].replace("&amp;", "&")
+
+
+def run_agents(count: int, work: Callable[[int, PassResult, float], None]) -> PassResult:
+    result = PassResult()
+    stop_at = time.monotonic() + PASS_SECONDS
+    threads = [threading.Thread(target=work, args=(index, result, stop_at)) for index in range(count)]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    result.wall_seconds = time.perf_counter() - started
+    return result
+
+
+def new_browser() -> httpx.Client:
+    return httpx.Client(trust_env=False, timeout=30.0, headers={"Accept-Encoding": "gzip"})
+
+
+def forget_cached_answers(store: redis.Redis) -> None:
+    """Delete cached PrimeData answers, keeping the agents' sessions."""
+    for key in store.scan_iter(match="*primedata:*"):
+        store.delete(key)
+
+
+def worker_peak_memory_mb(master_pid: int) -> list[float]:
+    children = Path(f"/proc/{master_pid}/task/{master_pid}/children").read_text().split()
+    peaks = []
+    for pid in children:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                peaks.append(int(line.split()[1]) / 1024)
+    return peaks
+
+
+def describe(result: PassResult, latency_ms: float, label: str) -> list[str]:
+    lines = []
+    for step, samples in result.by_step().items():
+        times = [s.seconds * 1000 for s in samples]
+        errors = sum(1 for s in samples if s.status >= 400)
+        lines.append(
+            f"  {label:<9} {step:<11} n={len(samples):<4} p50={percentile(times, .5):7.1f} ms "
+            f"p95={percentile(times, .95):7.1f} ms  overhead p50={percentile(times, .5) - latency_ms:7.1f} ms  "
+            f"wire={statistics.mean(s.wire_bytes for s in samples):7.0f} B  "
+            f"gzip={statistics.mean(s.gzip_bytes for s in samples):6.0f} B"
+            + (f"  errors={errors}" if errors else "")
+        )
+    return lines
+
+
+def upstream_figures(stats_before: dict, stats_after: dict, page_views: int) -> tuple[int, float, float]:
+    requests = sum(stats_after["requests"].values()) - sum(stats_before["requests"].values())
+    connections = stats_after["connections"]
+    per_view = requests / page_views if page_views else 0.0
+    per_hundred = 100 * connections / requests if requests else 0.0
+    return requests, per_view, per_hundred
+
+
+def first_page_view_bytes(base_url: str) -> tuple[int, dict[str, int]]:
+    """Compressed bytes of one first profile page view: HTML, every asset, first timeline page."""
+    with new_browser() as browser:
+        sign_in(browser, base_url)
+        phone, profile_id = customers_for(199, 1)[0]
+        page = browser.get(f"{base_url}/profiles/{profile_id}/")
+        parts = {"profile HTML (gzip)": len(gzip.compress(page.content))}
+        for path in re.findall(r'(?:src|href)="(/static/[^"]+)"', page.text):
+            parts[path] = browser.get(f"{base_url}{path}").num_bytes_downloaded
+        timeline = browser.get(f"{base_url}/profiles/{profile_id}/timeline/", headers={"HX-Request": "true"})
+        parts["timeline page 1 (gzip)"] = len(gzip.compress(timeline.content))
+    return sum(parts.values()), parts
+
+
+def render_time_of_100_events(env: dict[str, str]) -> tuple[float, float]:
+    """Median and p95 server time, in ms, to render a timeline page of 100 events."""
+    os.environ.update({k: v for k, v in env.items() if k != "REDIS_URL"})
+    os.environ["PRIMEDATA_TIMELINE_PAGE_SIZE"] = "100"
+    os.environ["DJANGO_SETTINGS_MODULE"] = "customer360.settings"
+    os.environ.pop("REDIS_URL", None)
+    import django
+
+    django.setup()
+    from django.contrib.auth.models import AnonymousUser
+    from django.template.loader import render_to_string
+    from django.test import RequestFactory
+
+    from lookup import services
+
+    # The sandbox's "long history" customer has 5000 events.
+    profile_id = make_profile_id("long-history")
+    query = services.TimelineQuery()
+    page = services.timeline_page(profile_id, query, cursor=None, request_id="benchmark-render")
+    assert len(page.events) == 100, len(page.events)
+    request = RequestFactory().get(f"/profiles/{profile_id}/timeline/", headers={"HX-Request": "true"})
+    request.user = AnonymousUser()
+    request.request_id = "benchmark-render"
+    context = {"profile_id": profile_id, "query": query, "page": page, "is_first_page": True,
+               "next_url": f"/profiles/{profile_id}/timeline/?cursor=x"}
+    times = []
+    for _ in range(200):
+        started = time.perf_counter()
+        render_to_string("lookup/timeline.html#timeline-page", context, request=request)
+        times.append((time.perf_counter() - started) * 1000)
+    return statistics.median(times), percentile(times, .95)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--latency-ms", type=int, default=50, help="sandbox latency per API request")
+    parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/7", help="Redis database to use (flushed)")
+    arguments = parser.parse_args()
+    latency = arguments.latency_ms
+    store = redis.Redis.from_url(arguments.redis_url)
+    store.flushdb()
+
+    work_dir = Path(tempfile.mkdtemp(prefix="c360-bench-"))
+    sandbox = SandboxProcess(work_dir / "sandbox.log", "--latency-ms", str(latency), "--threads", "256",
+                             "--log-level", "warning")
+    control = SandboxControl(sandbox.base_url)
+    env = production_environment(work_dir, sandbox.base_url) | {
+        "REDIS_URL": arguments.redis_url,
+        "PRIMEDATA_TIMELINE_PAGE_SIZE": str(PAGE_SIZE),
+        "WEB_CONCURRENCY": str(2 * (os.cpu_count() or 1)),
+        "GUNICORN_THREADS": str(WORKER_THREADS),
+    }
+    run_manage(env, "migrate", "--no-input", "-v0")
+    run_manage(env, "collectstatic", "--no-input", "-v0")
+    run_manage(env, "shell", "-c",
+               "from django.contrib.auth import get_user_model; "
+               f"get_user_model().objects.create_user({AGENT_NAME!r}, password={AGENT_PASSWORD!r})")
+    dashboard = GunicornInstance(env, work_dir / "dashboard.log")
+    proxy_port = _free_port()
+    with (work_dir / "proxy.log").open("wb") as proxy_log:
+        proxy = subprocess.Popen(
+            [GUNICORN, "bench.proxy_app:application", "--bind", f"127.0.0.1:{proxy_port}",
+             "-k", "gthread", "--workers", env["WEB_CONCURRENCY"], "--threads", str(WORKER_THREADS), "--no-control-socket"],
+            env=env | {"BENCH_UPSTREAM_URL": sandbox.base_url, "BENCH_UPSTREAM_KEY": DEMO_API_KEY},
+            cwd=REPOSITORY_ROOT, stdout=proxy_log, stderr=proxy_log,
+        )
+    proxy_url = f"http://127.0.0.1:{proxy_port}"
+    try:
+        _wait_for(f"{proxy_url}/profiles/{make_profile_id('filler-0')}/")
+        report(arguments, latency, store, control, dashboard, proxy_url, env)
+    finally:
+        proxy.terminate()
+        proxy.wait(15)
+        dashboard.stop()
+        control.close()
+        sandbox.stop()
+        store.flushdb()
+
+
+def _wait_for(url: str) -> None:
+    for _ in range(300):
+        try:
+            if httpx.get(url, trust_env=False, timeout=2.0).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.1)
+    raise RuntimeError(f"{url} did not answer")
+
+
+def report(arguments, latency, store, control, dashboard, proxy_url, env) -> None:
+    print(f"Customer 360 benchmark: sandbox latency {latency} ms, {os.cpu_count()} CPU cores, "
+          f"{env['WEB_CONCURRENCY']} gunicorn workers x {WORKER_THREADS} threads for both servers, "
+          f"timeline page size {PAGE_SIZE}, Python {sys.version.split()[0]}")
+    first_customer = 0
+    summary = []
+    for agents in AGENT_COUNTS:
+        per_agent = CUSTOMERS_PER_AGENT[agents]
+        assigned = [customers_for(first_customer + i * per_agent, per_agent) for i in range(agents)]
+        first_customer += agents * per_agent
+        browsers = [new_browser() for _ in range(agents)]
+
+        def sign_in_all(index, result, stop_at):
+            timed(result, "sign-in", lambda: _sign_in_response(browsers[index], dashboard.url))
+
+        signed = run_agents(agents, sign_in_all)
+        print(f"\n== {agents} concurrent agent(s), {agents * per_agent} customers ==")
+        print("\n".join(describe(signed, 0, "dashboard")).replace("overhead", "(no upstream)"))
+
+        control.reset_stats()
+        before = control.stats()
+        uncached = run_agents(agents, lambda i, r, s: agent_flow(browsers[i], dashboard.url, assigned[i], r, s))
+        after = control.stats()
+        views = len(uncached.samples)
+        requests, per_view, per_hundred = upstream_figures(before, after, views)
+        print(f"-- pass 1, uncached: {views} page views in {uncached.wall_seconds:.1f} s "
+              f"({views / uncached.wall_seconds:.1f} pages/s)")
+        print("\n".join(describe(uncached, latency, "dashboard")))
+        print(f"  upstream calls: {requests} for {views} page views = {per_view:.2f} per page view "
+              f"({requests / (agents * per_agent):.1f} per customer); "
+              f"new upstream connections: {after['connections']} = {per_hundred:.2f} per 100 upstream requests")
+
+        control.reset_stats()
+        cached = run_agents(agents, lambda i, r, s: agent_flow(browsers[i], dashboard.url, assigned[i], r, s))
+        cached_stats = control.stats()
+        cached_requests = sum(cached_stats["requests"].values())
+        print(f"-- pass 2, same customers within LOOKUP_CACHE_SECONDS: {len(cached.samples)} page views, "
+              f"{cached_requests} upstream calls = {cached_requests / max(1, len(cached.samples)):.2f} per page view "
+              f"(by endpoint: {cached_stats['requests']})")
+        print("\n".join(describe(cached, 0, "dashboard")).replace("overhead", "(cached)"))
+
+        forget_cached_answers(store)
+        control.reset_stats()
+        profile_ids = [[profile_id for _phone, profile_id in customers] for customers in assigned]
+
+        def dashboard_profiles(index, result, stop_at):
+            for profile_id in profile_ids[index]:
+                timed(result, "profile", lambda: browsers[index].get(f"{dashboard.url}/profiles/{profile_id}/"))
+
+        compared = run_agents(agents, dashboard_profiles)
+        profile_calls = control.stats()["requests"]["profiles"]
+        proxy_browsers = [new_browser() for _ in range(agents)]
+
+        def proxy_profiles(index, result, stop_at):
+            for profile_id in profile_ids[index]:
+                timed(result, "profile", lambda: proxy_browsers[index].get(f"{proxy_url}/profiles/{profile_id}/"))
+
+        baseline = run_agents(agents, proxy_profiles)
+        print(f"-- pass 3, uncached profile page beside the minimal proxy "
+              f"({profile_calls} upstream profile calls for {len(compared.samples)} dashboard profile pages)")
+        print("\n".join(describe(compared, latency, "dashboard")))
+        print("\n".join(describe(baseline, latency, "proxy")))
+        dashboard_rps = len(compared.samples) / compared.wall_seconds
+        proxy_rps = len(baseline.samples) / baseline.wall_seconds
+        dashboard_p50 = percentile([s.seconds * 1000 for s in compared.samples], .5)
+        proxy_p50 = percentile([s.seconds * 1000 for s in baseline.samples], .5)
+        print(f"  requests/s: dashboard {dashboard_rps:.1f}, proxy {proxy_rps:.1f} "
+              f"(ratio {dashboard_rps / proxy_rps:.2f}); p50 ratio dashboard/proxy {dashboard_p50 / proxy_p50:.2f}")
+        summary.append((agents, dashboard_p50 / proxy_p50, dashboard_rps / proxy_rps, per_hundred,
+                        cached_requests))
+        for browser in browsers + proxy_browsers:
+            browser.close()
+
+    peaks = worker_peak_memory_mb(dashboard.process.pid)
+    total, parts = first_page_view_bytes(dashboard.url)
+    render_p50, render_p95 = render_time_of_100_events(env)
+    print("\n== Other figures ==")
+    print(f"  peak memory per dashboard worker (VmHWM): " + ", ".join(f"{mb:.1f} MB" for mb in peaks))
+    print(f"  first page view, compressed: {total / 1024:.1f} KB = "
+          + ", ".join(f"{name} {size} B" for name, size in parts.items()))
+    print(f"  100-event timeline page render: median {render_p50:.2f} ms, p95 {render_p95:.2f} ms")
+
+    print("\n== Targets ==")
+    by_agents = {row[0]: row for row in summary}
+    verdicts = [
+        ("profile p50 within 1.1x the proxy's at 5 agents", by_agents[5][1] <= 1.1, f"{by_agents[5][1]:.2f}x"),
+        ("requests/s at least 0.7x the proxy's at 50 agents", by_agents[50][2] >= 0.7, f"{by_agents[50][2]:.2f}x"),
+        ("no upstream call for a cached page view", all(row[4] == 0 for row in summary),
+         ", ".join(str(row[4]) for row in summary) + " calls in the cached passes"),
+        ("at most 1 new upstream connection per 100 requests", all(row[3] <= 1 for row in summary),
+         ", ".join(f"{row[3]:.2f}" for row in summary)),
+        ("100-event timeline page under 15 ms", render_p50 < 15, f"{render_p50:.2f} ms"),
+        ("first page view under 60 KB compressed", total < 60 * 1024, f"{total / 1024:.1f} KB"),
+        ("under 100 MB per worker", all(mb < 100 for mb in peaks), f"max {max(peaks):.1f} MB"),
+    ]
+    for name, met, figure in verdicts:
+        print(f"  [{'met' if met else 'MISSED'}] {name}: {figure}")
+
+
+def _sign_in_response(browser: httpx.Client, base_url: str) -> httpx.Response:
+    sign_in(browser, base_url)
+    return browser.get(f"{base_url}/")
+
+
+if __name__ == "__main__":
+    main()
