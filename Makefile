@@ -37,5 +37,12 @@ run: messages
 	$(BIN)/python manage.py create_demo_agent
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
-test: messages browser
+# axe-core (the accessibility check of the browser tests) comes from npm,
+# pinned by package-lock.json; npm ci runs again only when the lock changes.
+node_modules/.installed: package-lock.json
+	@command -v npm >/dev/null || { $(call apt_install,npm); }
+	npm ci --no-audit --no-fund
+	touch $@
+
+test: messages browser node_modules/.installed
 	$(BIN)/python -m pytest

@@ -42,6 +42,20 @@ LOOKUP_MONEY_KEYS        Comma-separated trait and property keys whose numbers a
 LOOKUP_EVENT_NAMES       Comma-separated event names of the tenant, offered as timeline
                          filters (the six demo names). PrimeData rejects a filter
                          with a name it does not know, so list only real ones.
+LOOKUP_SUMMARY_TRAITS    Which traits or p_traits feed the profile's summary strip, as
+                         slot=key|key pairs separated by commas; the first key the
+                         profile holds wins. Slots: name, ltv, last_purchase,
+                         last_activity, customer_since. Default:
+                         name=full_name,ltv=ltv,last_purchase=last_time_purchased,
+                         last_activity=last_active_at|last_seen,
+                         customer_since=first_seen|created_at|customer_since
+                         Without a last_activity trait, the newest event of the
+                         loaded, unfiltered timeline stands in for it.
+LOOKUP_CONTACT_IDENTITIES  Comma-separated identity names that are contact details,
+                         shown masked to agents without the "Can view full contact
+                         details" permission (phone_number,email).
+LOOKUP_STALE_AFTER_HOURS Hours after PrimeData's last update at which the profile
+                         page notes that the data may be old (24).
 SESSION_IDLE_SECONDS     An agent is signed out after this idle time (1800).
 SECURE_SSL_REDIRECT      "true" redirects plain HTTP to HTTPS. Default: true when
                          DEBUG is false, otherwise false.
@@ -369,3 +383,28 @@ LOOKUP_EVENT_DISPLAY: dict[str, dict[str, object]] = {
 LOOKUP_ACCESS_CONTACT = os.environ.get("LOOKUP_ACCESS_CONTACT", "").strip()
 AUDIT_HASH_KEY = os.environ.get("AUDIT_HASH_KEY", "").strip() or f"audit-hash:{SECRET_KEY}"
 AUDIT_DISTINCT_CUSTOMERS_PER_HOUR = int(env_float("AUDIT_DISTINCT_CUSTOMERS_PER_HOUR", 60))
+
+# The agent's workbench: the summary strip, stale-data note and masked contacts.
+LOOKUP_SUMMARY_SLOTS = ("name", "ltv", "last_purchase", "last_activity", "customer_since")
+
+
+def env_summary_traits(name: str, default: str) -> dict[str, tuple[str, ...]]:
+    slots: dict[str, tuple[str, ...]] = {}
+    for pair in env_list(name, default):
+        slot, equals, keys = pair.partition("=")
+        slot = slot.strip()
+        if not equals or slot not in LOOKUP_SUMMARY_SLOTS:
+            raise ImproperlyConfigured(
+                f"{name} has {pair!r}; write slot=key|key with a slot among {', '.join(LOOKUP_SUMMARY_SLOTS)}."
+            )
+        slots[slot] = tuple(key.strip() for key in keys.split("|") if key.strip())
+    return slots
+
+
+LOOKUP_SUMMARY_TRAITS = env_summary_traits(
+    "LOOKUP_SUMMARY_TRAITS",
+    "name=full_name,ltv=ltv,last_purchase=last_time_purchased,last_activity=last_active_at|last_seen,"
+    "customer_since=first_seen|created_at|customer_since",
+)
+LOOKUP_CONTACT_IDENTITIES = env_list("LOOKUP_CONTACT_IDENTITIES", "phone_number,email")
+LOOKUP_STALE_AFTER_HOURS = env_float("LOOKUP_STALE_AFTER_HOURS", 24.0)

@@ -60,6 +60,7 @@ def audit_record(
     candidate_profile_ids: Sequence[str] = (),
     ticket: str = "",
     latency_ms: int | None = None,
+    reason: str = "",
 ) -> AuditRecord:
     """Write one audit record for ``request``'s agent and flag agents over the hourly limit.
 
@@ -78,6 +79,7 @@ def audit_record(
         ticket=ticket[:64],
         upstream_latency_ms=latency_ms,
         request_id=getattr(request, "request_id", "")[:64],
+        reason=reason[:200],
     )
     record.over_hourly_limit = _over_hourly_limit(record)
     record.save()

@@ -55,12 +55,15 @@ class SearchForm(forms.Form):
     identity_name = forms.ChoiceField(label=gettext_lazy("Identity type"), required=False)
     ticket = forms.CharField(required=False, max_length=200, widget=forms.HiddenInput)
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
+    def __init__(self, *args: object, compact: bool = False, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.fields["identity_name"].choices = identity_choices()
+        # The compact box at the top of a profile page must not steal the focus on load.
         self.fields["q"].widget.attrs.update(
-            {"autofocus": True, "autocomplete": "off", "spellcheck": "false", "id": "search-input"}
+            {"autocomplete": "off", "spellcheck": "false", "id": "search-input", "data-search-box": ""}
         )
+        if not compact:
+            self.fields["q"].widget.attrs["autofocus"] = True
         self.identity_query: IdentityQuery | None = None
 
     def clean_ticket(self) -> str:
@@ -80,6 +83,29 @@ class SearchForm(forms.Form):
         except InvalidIdentity as error:
             self.add_error("q", str(error))
         return cleaned
+
+
+class RevealForm(forms.Form):
+    """Which masked contact value to show, and why: the reason goes to the audit trail."""
+
+    name = forms.CharField(max_length=64)
+    index = forms.IntegerField(min_value=0, max_value=99)
+    reason = forms.CharField(
+        label=gettext_lazy("Reason for showing the full value"), min_length=3, max_length=200,
+    )
+    ticket = forms.CharField(required=False, max_length=200)
+
+    def clean_name(self) -> str:
+        name = self.cleaned_data["name"]
+        if name not in settings.LOOKUP_CONTACT_IDENTITIES:
+            raise forms.ValidationError(_("Only contact details are masked."))
+        return name
+
+    def clean_reason(self) -> str:
+        return identities.clean_text(self.cleaned_data["reason"])
+
+    def clean_ticket(self) -> str:
+        return clean_ticket(self.cleaned_data.get("ticket", ""))
 
 
 def parse_deep_link(params: Mapping[str, str]) -> tuple[IdentityQuery, str]:

@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 LOOK_UP_CUSTOMERS = "lookup.look_up_customers"
+VIEW_FULL_CONTACT_DETAILS = "lookup.view_full_contact_details"
 
 
 class AuditRecordQuerySet(models.QuerySet):
@@ -29,6 +30,7 @@ class AuditRecord(models.Model):
         DEEP_LINK = "deep_link", _("Deep link")
         PROFILE_VIEW = "profile_view", _("Profile view")
         TIMELINE_PAGE = "timeline_page", _("Timeline page")
+        REVEAL = "reveal", _("Contact revealed")
 
     class Outcome(models.TextChoices):
         FOUND = "found", _("Found")
@@ -58,6 +60,8 @@ class AuditRecord(models.Model):
     # Set when the agent had looked up more distinct customers in the hour
     # before this record than AUDIT_DISTINCT_CUSTOMERS_PER_HOUR allows.
     over_hourly_limit = models.BooleanField(_("over hourly limit"), default=False, db_index=True)
+    # Why an agent without the full-contact permission revealed a masked value.
+    reason = models.CharField(_("reason"), max_length=200, blank=True)
 
     objects = AuditRecordQuerySet.as_manager()
 
@@ -67,7 +71,10 @@ class AuditRecord(models.Model):
         ordering = ["-created_at"]
         # Only "view" exists, so no group can be granted add, change or delete.
         default_permissions = ("view",)
-        permissions = [("look_up_customers", _("Can look up customers"))]
+        permissions = [
+            ("look_up_customers", _("Can look up customers")),
+            ("view_full_contact_details", _("Can view full contact details")),
+        ]
         indexes = [models.Index(fields=["agent", "created_at"])]
 
     def __str__(self) -> str:

@@ -22,6 +22,7 @@ urlpatterns = [
     path("lookup/", views.lookup, name="lookup"),
     path("profiles/<profile_id:profile_id>/", views.profile_detail, name="profile_detail"),
     path("profiles/<profile_id:profile_id>/timeline/", views.profile_timeline, name="profile_timeline"),
+    path("profiles/<profile_id:profile_id>/reveal/", views.contact_reveal, name="contact_reveal"),
     path("healthz", views.healthz, name="healthz"),
     path("readyz", views.readyz, name="readyz"),
 ]

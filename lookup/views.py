@@ -2,6 +2,7 @@
 
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -10,9 +11,11 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 from django.views.decorators.vary import vary_on_headers
 
-from lookup import audit, primedata, services, timeline_urls
+from lookup import audit, primedata, services, timeline_urls, workbench
 from lookup.access import lookup_permission_required
-from lookup.forms import SearchForm, TimelineFilterForm, TimelineForm, identity_label, parse_deep_link
+from lookup.forms import (
+    RevealForm, SearchForm, TimelineFilterForm, TimelineForm, identity_label, parse_deep_link,
+)
 from lookup.identities import IdentityQuery, InvalidIdentity
 from lookup.matches import match_recall, match_remember
 from lookup.outcomes import Outcome, outcome_for
@@ -34,7 +37,8 @@ def search(request: HttpRequest) -> HttpResponse:
     status = 400 if form.errors else 200
     if form.errors:
         audit.audit_invalid(request, audit.Kind.SEARCH, request.POST)
-    return render(request, "lookup/search.html", {"form": form}, status=status)
+    context = {"form": form, "recent": workbench.recent_lookups(request.user)}
+    return render(request, "lookup/search.html", context, status=status)
 
 
 @never_cache
@@ -70,10 +74,19 @@ def profile_detail(request: HttpRequest, profile_id: str) -> HttpResponse:
     ticket = request.GET.get("ticket", "")
     filters = TimelineFilterForm(request.GET)
     match = match_recall(request.session, profile.profile_id)
+    full = workbench.can_view_contacts(request.user)
+    summary = workbench.customer_summary(profile, full=full)
     context: dict[str, object] = {
         "profile": profile,
         "match": match,
         "match_label": identity_label(match.name) if match else "",
+        "match_shown": workbench.shown_value(match.name, match.matched, full=full) if match else "",
+        "match_typed": workbench.shown_value(match.name, match.typed, full=full) if match else "",
+        "summary": summary,
+        "summary_text": workbench.summary_text(profile, summary),
+        "stale_after_hours": round(settings.LOOKUP_STALE_AFTER_HOURS),
+        "identities": workbench.shown_identities(profile, full=full),
+        "search_form": SearchForm(initial={"ticket": ticket}, compact=True),
         "ticket": ticket,
         "filter_form": filters,
         "clear_url": timeline_urls.profile_url(profile.profile_id, ticket=ticket),
@@ -82,6 +95,8 @@ def profile_detail(request: HttpRequest, profile_id: str) -> HttpResponse:
         query = filters.timeline_query()
         context |= {
             "filtered": query.is_filtered or query.sort != "desc",
+            # Only the newest events of an unfiltered timeline tell the last activity.
+            "activity_from_timeline": not (query.is_filtered or query.sort != "desc"),
             "timeline_url": timeline_urls.timeline_url(profile.profile_id, query, ticket=ticket),
         }
     return render(request, "lookup/profile.html", context, status=200 if filters.is_valid() else 400)
@@ -95,7 +110,9 @@ def profile_timeline(request: HttpRequest, profile_id: str) -> HttpResponse:
     # htmx asks for the next page as a fragment; a browser without JavaScript,
     # a reload or a history restore gets the whole page instead.
     form = TimelineForm(request.GET)
-    context: dict[str, object] = {"profile_id": profile_id}
+    context: dict[str, object] = {
+        "profile_id": profile_id, "mask_contacts": not workbench.can_view_contacts(request.user),
+    }
     if not form.is_valid():
         audit.audit_record(
             request, kind=audit.Kind.TIMELINE_PAGE, outcome=audit.Outcome.INVALID,
@@ -141,6 +158,32 @@ def profile_timeline(request: HttpRequest, profile_id: str) -> HttpResponse:
     return render(request, template, context)
 
 
+@never_cache
+@lookup_permission_required(audit.Kind.REVEAL)
+@require_http_methods(["POST"])
+def contact_reveal(request: HttpRequest, profile_id: str) -> HttpResponse:
+    """Show one masked contact value after the agent gives a reason, and audit it."""
+    form = RevealForm(request.POST)
+    template = "lookup/reveal.html#revealed" if request.htmx else "lookup/reveal.html"
+    context: dict[str, object] = {"profile_id": profile_id, "form": form}
+    if not form.is_valid():
+        return render(request, template, context, status=400)
+    name, index = form.cleaned_data["name"], form.cleaned_data["index"]
+    try:
+        profile = services.profile_get(profile_id, request_id=request.request_id)
+    except primedata.PrimeDataError as error:
+        return _render_failure(request, error, subject=profile_id)
+    value = workbench.identity_value(profile, name, index)
+    audit.audit_record(
+        request, kind=audit.Kind.REVEAL,
+        outcome=audit.Outcome.FOUND if value is not None else audit.Outcome.NOT_FOUND,
+        identity_type=name, value=value or "", profile_id=profile_id,
+        ticket=form.cleaned_data["ticket"], reason=form.cleaned_data["reason"],
+    )
+    context |= {"name": name, "index": index, "value": value, "ticket": form.cleaned_data["ticket"]}
+    return render(request, template, context, status=200 if value is not None else 404)
+
+
 @login_not_required
 @require_GET
 def healthz(request: HttpRequest) -> HttpResponse:
@@ -171,12 +214,15 @@ def _open_lookup(
     match_remember(request.session, result)
     if len(result.profiles) == 1:
         return redirect(_profile_url(result.profiles[0].profile_id, ticket))
+    full = workbench.can_view_contacts(request.user)
     candidates = [
-        (profile, _profile_url(profile.profile_id, ticket), result.matched_value(profile))
+        (profile, _profile_url(profile.profile_id, ticket), workbench.customer_summary(profile, full=full),
+         workbench.shown_identities(profile, full=full))
         for profile in result.profiles
     ]
     context = {"result": result, "candidates": candidates, "ticket": ticket,
-               "identity_label": identity_label(query.name)}
+               "identity_label": identity_label(query.name),
+               "searched": workbench.shown_value(query.name, query.value, full=full)}
     return render(request, "lookup/candidates.html", context)
 
 
@@ -196,6 +242,10 @@ def _render_failure(
         "identity_label": identity_label(query.name) if query else "",
         "ticket": ticket,
         "form": SearchForm(initial={"ticket": ticket}),
+        "cause": workbench.failure_cause(error),
+        "retries": [
+            (retry, identity_label(retry.identity_name)) for retry in workbench.retries_for(query, error)
+        ] if query else [],
     }
     response = render(request, "lookup/failure.html", context, status=outcome.status)
     if outcome.retry_after:

@@ -43,6 +43,18 @@ def agent(django_user_model):
 
 
 @pytest.fixture
+def contact_agent_client(client, agent):
+    """An agent who also holds "Can view full contact details", so phones and emails show unmasked."""
+    from django.contrib.auth.models import Permission
+
+    agent.user_permissions.add(
+        Permission.objects.get_by_natural_key("view_full_contact_details", "lookup", "auditrecord")
+    )
+    client.force_login(agent)
+    return client
+
+
+@pytest.fixture
 def plain_user(django_user_model):
     """A signed-up user who was never granted the lookup permission."""
     return django_user_model.objects.create_user(username="user-binh", password=AGENT_PASSWORD)

@@ -31,6 +31,7 @@ ROUTES = {
     "lookup/": (f"/lookup/?phone_number={DUC_PHONE}", "lookup"),
     "profiles/<profile_id:profile_id>/": (f"/profiles/{DUC_PROFILE}/", "lookup"),
     "profiles/<profile_id:profile_id>/timeline/": (f"/profiles/{DUC_PROFILE}/timeline/", "lookup"),
+    "profiles/<profile_id:profile_id>/reveal/": (f"/profiles/{DUC_PROFILE}/reveal/", "lookup"),
     "admin/login/": ("/admin/login/", "public"),
     "admin/logout/": ("/admin/logout/", "admin"),
     "admin/^(?P<app_label>auth|lookup)/$": ("/admin/lookup/", "admin"),
@@ -44,6 +45,8 @@ AGENT_STATUS = {
     f"/lookup/?phone_number={DUC_PHONE}": 302,
     f"/profiles/{DUC_PROFILE}/": 200,
     f"/profiles/{DUC_PROFILE}/timeline/": 200,
+    # Revealing a contact value takes a POST with a reason.
+    f"/profiles/{DUC_PROFILE}/reveal/": 405,
 }
 
 

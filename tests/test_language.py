@@ -88,10 +88,10 @@ def test_upstream_error_vietnamese(agent_client):
         ("DUC.Nguyen@EXAMPLE.com", DUC_PROFILE, "duc.nguyen@example.com"),
     ],
 )
-def test_profile_names_matched_spelling(agent_client, typed, profile_id, matched):
-    response = agent_client.post("/", {"q": typed, "identity_name": "auto"})
+def test_profile_names_matched_spelling(contact_agent_client, typed, profile_id, matched):
+    response = contact_agent_client.post("/", {"q": typed, "identity_name": "auto"})
     location = response["Location"]
-    page = agent_client.get(location).content.decode()
+    page = contact_agent_client.get(location).content.decode()
 
     assert response.status_code == 302
     assert typed not in location
@@ -102,9 +102,9 @@ def test_profile_names_matched_spelling(agent_client, typed, profile_id, matched
     assert f'identity-value identity-match">{matched}</span>' in page
 
 
-def test_deep_link_names_matched_spelling(agent_client):
-    response = agent_client.get("/lookup/", {"phone_number": "84123456789", "ticket": "T-9"})
-    page = agent_client.get(response["Location"]).content.decode()
+def test_deep_link_names_matched_spelling(contact_agent_client):
+    response = contact_agent_client.get("/lookup/", {"phone_number": "84123456789", "ticket": "T-9"})
+    page = contact_agent_client.get(response["Location"]).content.decode()
 
     assert response["Location"] == f"/profiles/{VENDOR_PROFILE}/?ticket=T-9"
     assert "Tìm thấy theo Số điện thoại “0123456789” (bạn đã tra cứu “0123456789”)." in page

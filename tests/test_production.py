@@ -20,6 +20,7 @@ import httpx
 import pytest
 import redis
 
+from lookup.masking import mask_phone
 from sandbox import DEMO_API_KEY
 from tests.sandbox_process import REPOSITORY_ROOT, SandboxControl, SandboxProcess
 
@@ -182,7 +183,8 @@ def test_second_instance_shares_session_and_cache(two_instances):
         timeline = browser.get(f"{second.url}{profile_path}timeline/", headers={"HX-Request": "true"})
 
     assert profile.status_code == 200, "the second instance did not know the session"
-    assert FILLER_PHONE in profile.text
+    # Agents see contact details masked unless they hold the full-contact permission.
+    assert mask_phone(FILLER_PHONE) in profile.text
     assert timeline.status_code == 200
     # The first instance searched once and prefetched the first timeline
     # page; the second served both pages from the shared cache.

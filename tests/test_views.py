@@ -98,8 +98,11 @@ def test_profile_page_shows_vendor_example(agent_client):
     assert "Sơn" in body
     assert ">HN<" in body
     assert "12,000" in body
-    assert "0123456788" in body
-    assert "mail@example.com" in body
+    # Contact details are masked for an agent without the full-contact permission.
+    assert "01******88" in body
+    assert "m***@example.com" in body
+    assert "0123456788" not in body
+    assert "mail@example.com" not in body
     assert f'hx-get="/profiles/{VENDOR_PROFILE}/timeline/"' in body
 
 

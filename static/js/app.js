@@ -10,8 +10,26 @@ document.addEventListener("click", function (event) {
   if (!source || !navigator.clipboard) return;
   navigator.clipboard.writeText(source.textContent.trim()).then(function () {
     button.dataset.copied = "true";
+    announceCopied(button);
   });
 });
+
+// "Copied" shows on the button for a moment and is read out by the status
+// region in base.html; the button keeps its accessible name meanwhile.
+function announceCopied(button) {
+  const status = document.getElementById("copy-status");
+  const text = status ? status.dataset.copiedText : "";
+  if (!text) return;
+  status.textContent = "";
+  window.setTimeout(function () { status.textContent = text; }, 50);
+  if (!button.dataset.label) button.dataset.label = button.textContent;
+  button.textContent = text;
+  window.clearTimeout(Number(button.dataset.resetTimer || 0));
+  button.dataset.resetTimer = String(window.setTimeout(function () {
+    button.textContent = button.dataset.label;
+    delete button.dataset.copied;
+  }, 2000));
+}
 
 // The server already drops events repeated across a page boundary; this keeps
 // the list unique even if two loaders race, by PrimeData id plus time stamp.
@@ -33,4 +51,95 @@ document.addEventListener("change", function (event) {
   const form = event.target.closest("form[data-auto-submit]");
   if (!form || event.target.type === "date" || event.target.value === "custom") return;
   form.requestSubmit();
+});
+
+// The summary strip counts the key event kinds among the events loaded so
+// far, and, for an unfiltered newest-first timeline without a last-activity
+// trait, shows the newest event as the last activity.
+function updateSummary() {
+  const list = document.getElementById("timeline-events");
+  const counts = document.getElementById("summary-counts");
+  if (!list || !counts) return;
+  counts.querySelectorAll("[data-event-count]").forEach(function (item) {
+    item.textContent = list.querySelectorAll(".event-kind-" + item.dataset.eventCount).length;
+  });
+  counts.hidden = false;
+  const activity = document.querySelector("#summary-last-activity[data-from-timeline]");
+  const newest = list.querySelector(".event .event-time[datetime]");
+  if (activity && newest) {
+    activity.textContent = newest.title + " (" + relativeTime(newest.getAttribute("datetime")) + ")";
+    activity.removeAttribute("data-from-timeline");
+  }
+}
+
+// "3 ngày trước" in the page's language, counted in whole elapsed units.
+function relativeTime(iso) {
+  const seconds = (Date.now() - Date.parse(iso)) / 1000;
+  const format = new Intl.RelativeTimeFormat(document.documentElement.lang || "vi", { numeric: "auto" });
+  if (seconds < 3600) return format.format(-Math.max(1, Math.floor(seconds / 60)), "minute");
+  if (seconds < 86400) return format.format(-Math.floor(seconds / 3600), "hour");
+  return format.format(-Math.floor(seconds / 86400), "day");
+}
+
+document.addEventListener("htmx:afterSwap", updateSummary);
+
+// Keyboard shortcuts, listed in the "?" dialog of base.html. Letters are
+// ignored while the agent types in a field or presses a modifier key.
+function isTyping(target) {
+  return target.closest("input, textarea, select, [contenteditable]") !== null;
+}
+
+function moveEvent(step) {
+  const events = Array.from(document.querySelectorAll("#timeline-events .event"));
+  if (!events.length) return;
+  const current = events.indexOf(document.activeElement.closest(".event"));
+  const next = current < 0 ? 0 : Math.min(events.length - 1, Math.max(0, current + step));
+  events.forEach(function (item) { item.classList.remove("event-current"); });
+  events[next].classList.add("event-current");
+  events[next].focus();
+  events[next].scrollIntoView({ block: "nearest" });
+}
+
+document.addEventListener("keydown", function (event) {
+  if (event.ctrlKey || event.metaKey || event.altKey) return;
+  const dialog = document.getElementById("shortcuts-dialog");
+  if (event.key === "Escape") {
+    if (dialog && dialog.open) return;  // The dialog closes itself on Escape.
+    const open = document.activeElement.closest("details[open]") ||
+      document.querySelector("#timeline-events .event-current details[open]");
+    if (open) {
+      open.open = false;
+      (open.closest(".event") || open.querySelector("summary")).focus();
+    } else if (isTyping(event.target)) {
+      event.target.blur();
+    }
+    return;
+  }
+  if (isTyping(event.target) || (dialog && dialog.open)) return;
+  if (event.key === "/") {
+    const box = document.querySelector("[data-search-box]");
+    if (!box) return;
+    event.preventDefault();
+    box.focus();
+    box.select();
+  } else if (event.key === "?") {
+    if (!dialog) return;
+    event.preventDefault();
+    dialog.showModal();
+  } else if (event.key === "j" || event.key === "k") {
+    event.preventDefault();
+    moveEvent(event.key === "j" ? 1 : -1);
+  } else if (event.key === "o") {
+    const current = document.activeElement.closest(".event");
+    const details = current && current.querySelector(".event-details");
+    if (!details) return;
+    event.preventDefault();
+    details.open = !details.open;
+  }
+});
+
+document.addEventListener("click", function (event) {
+  if (!event.target.closest("[data-shortcuts-open]")) return;
+  const dialog = document.getElementById("shortcuts-dialog");
+  if (dialog) dialog.showModal();
 });
