@@ -32,6 +32,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 import redis
@@ -46,6 +47,7 @@ from tests.test_production import (
     GunicornInstance,
     _free_port,
     production_environment,
+    proxied_browser,
     run_manage,
     sign_in,
 )
@@ -138,7 +140,23 @@ def run_agents(count: int, work: Callable[[int, PassResult, float], None]) -> Pa
 
 
 def new_browser() -> httpx.Client:
-    return httpx.Client(trust_env=False, timeout=30.0, headers={"Accept-Encoding": "gzip"})
+    """Return one agent's browser, reaching gunicorn as the TLS-terminating proxy would."""
+    browser = proxied_browser()
+    browser.timeout = httpx.Timeout(30.0)
+    browser.headers["Accept-Encoding"] = "gzip"
+    return browser
+
+
+def fresh_postgres_database(database_url: str) -> None:
+    """Drop and create the PostgreSQL database named in ``database_url``, so each run starts empty."""
+    import psycopg
+    from psycopg import sql
+
+    name = urlsplit(database_url).path.lstrip("/")
+    maintenance = urlunsplit(urlsplit(database_url)._replace(path="/postgres"))
+    with psycopg.connect(maintenance, autocommit=True) as connection:
+        connection.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(name)))
+        connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
 
 
 def forget_cached_answers(store: redis.Redis) -> None:
@@ -231,6 +249,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--latency-ms", type=int, default=50, help="sandbox latency per API request")
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/7", help="Redis database to use (flushed)")
+    parser.add_argument(
+        "--database-url", default="",
+        help="PostgreSQL database for agents and the audit trail, dropped and created anew "
+             "(default: a SQLite file in the run's temporary folder)",
+    )
     arguments = parser.parse_args()
     latency = arguments.latency_ms
     store = redis.Redis.from_url(arguments.redis_url)
@@ -246,11 +269,15 @@ def main() -> None:
         "WEB_CONCURRENCY": str(2 * (os.cpu_count() or 1)),
         "GUNICORN_THREADS": str(WORKER_THREADS),
     }
+    if arguments.database_url:
+        fresh_postgres_database(arguments.database_url)
+        env["DATABASE_URL"] = arguments.database_url
     run_manage(env, "migrate", "--no-input", "-v0")
     run_manage(env, "collectstatic", "--no-input", "-v0")
     run_manage(env, "shell", "-c",
-               "from django.contrib.auth import get_user_model; "
-               f"get_user_model().objects.create_user({AGENT_NAME!r}, password={AGENT_PASSWORD!r})")
+               "from django.contrib.auth import get_user_model; from lookup.access import agents_group; "
+               f"get_user_model().objects.create_user({AGENT_NAME!r}, password={AGENT_PASSWORD!r})"
+               ".groups.add(agents_group())")
     dashboard = GunicornInstance(env, work_dir / "dashboard.log")
     proxy_port = _free_port()
     with (work_dir / "proxy.log").open("wb") as proxy_log:

@@ -1,8 +1,13 @@
+import contextlib
 import os
 import re
+import threading
+import time
 from collections.abc import Iterator
 
 import pytest
+from django.core.handlers.base import BaseHandler
+from playwright.sync_api import Error as PlaywrightError
 
 from tests.sandbox_process import SandboxControl, SandboxProcess
 
@@ -84,11 +89,13 @@ def chromium():
 
 
 @pytest.fixture
-def page(chromium, live_server, request):
+def page(chromium, live_server, transactional_db, request):
     """A fresh browser tab, Vietnamese by default, failing on any console error.
 
     A test that provokes error responses on purpose lists the messages it
-    expects with ``@pytest.mark.console_errors(pattern, ...)``.
+    expects with ``@pytest.mark.console_errors(pattern, ...)``. The tab is
+    set up after the database and closed before it, and its last requests
+    finish first, so the live server never serves a request without one.
     """
     context = chromium.new_context(locale="vi-VN", base_url=live_server.url)
     tab = context.new_page()
@@ -96,11 +103,48 @@ def page(chromium, live_server, request):
     console_errors: list[str] = []
     tab.on("console", lambda message: message.type == "error" and console_errors.append(message.text))
     yield tab
+    # htmx marks the element whose request is in flight with .htmx-request.
+    with contextlib.suppress(PlaywrightError):
+        tab.wait_for_function("!document.querySelector('.htmx-request')", timeout=5_000)
     context.close()
+    wait_for_live_server_idle(timeout=10.0)
     # A CSP violation or a script error shows up here.
     marker = request.node.get_closest_marker("console_errors")
     expected = [re.compile(pattern) for pattern in (marker.args if marker else ())]
     assert [text for text in console_errors if not any(p.search(text) for p in expected)] == []
+
+
+class _InFlightRequests:
+    """Counts the requests Django is handling, the live server's threads included."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.lock = threading.Lock()
+
+    def install(self) -> None:
+        original = BaseHandler.get_response
+
+        def get_response(handler, request):  # type: ignore[no-untyped-def]
+            with self.lock:
+                self.count += 1
+            try:
+                return original(handler, request)
+            finally:
+                with self.lock:
+                    self.count -= 1
+
+        BaseHandler.get_response = get_response
+
+
+_in_flight = _InFlightRequests()
+_in_flight.install()
+
+
+def wait_for_live_server_idle(timeout: float) -> None:
+    """Wait until no request is being handled, so none outlives the test's database."""
+    deadline = time.monotonic() + timeout
+    while _in_flight.count and time.monotonic() < deadline:
+        time.sleep(0.02)
 
 
 @pytest.fixture

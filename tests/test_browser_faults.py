@@ -13,7 +13,7 @@ import pytest
 
 from lookup.upstream import reset_client
 from sandbox import DEMO_API_KEY
-from tests.conftest import AGENT_PASSWORD
+from tests.conftest import AGENT_PASSWORD, wait_for_live_server_idle
 from tests.sandbox_process import SandboxControl
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -49,6 +49,7 @@ def agent_tab(chromium, live_server, agent) -> Iterator[tuple[object, list[str]]
     tab.wait_for_url("**/")
     yield tab, console_errors
     context.close()
+    wait_for_live_server_idle(timeout=10.0)
 
 
 EXPECTED_CONSOLE_ERRORS = ("Failed to load resource", "Response Status Error Code")
