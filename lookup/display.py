@@ -6,8 +6,10 @@ and ``data-*`` attributes, JSON, form values) must use the raw value instead,
 so templates apply these only to text shown to people.
 """
 
+import html
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 from typing import Any
 
 from django.conf import settings
@@ -98,10 +100,19 @@ def money_text(value: int | float | Decimal) -> str:
 
 def is_money_key(key: str) -> bool:
     """Tell whether ``key`` is a money key of LOOKUP_MONEY_KEYS or ends with one ("order_revenue")."""
+    return _is_money_key(key, tuple(settings.LOOKUP_MONEY_KEYS))
+
+
+@lru_cache(maxsize=4096)
+def _is_money_key(key: str, money_keys: tuple[str, ...]) -> bool:
     key = key.lower()
-    return any(
-        key == name.lower() or key.endswith("_" + name.lower()) for name in settings.LOOKUP_MONEY_KEYS
-    )
+    return any(key == name.lower() or key.endswith("_" + name.lower()) for name in money_keys)
+
+
+def _text_html(text: str) -> SafeString:
+    # The same escaping as format_html("{}", text), without its lazy-string
+    # checks, which cost more than the escaping on a page of many values.
+    return SafeString(html.escape(text))
 
 
 def value_html(value: Any, key: str = "") -> SafeString:
@@ -116,7 +127,7 @@ def value_html(value: Any, key: str = "") -> SafeString:
     if isinstance(value, bool):
         return format_html("{}", _("Yes") if value else _("No"))
     if isinstance(value, int | float | Decimal):
-        return format_html("{}", money_text(value) if key and is_money_key(key) else number_text(value))
+        return _text_html(money_text(value) if key and is_money_key(key) else number_text(value))
     if isinstance(value, datetime | date):
         return moment_html(value)
     if isinstance(value, str):
@@ -138,10 +149,10 @@ def _string_html(text: str, key: str) -> SafeString:
         try:
             amount = Decimal(text.strip())
         except InvalidOperation:
-            return format_html("{}", text)
+            return _text_html(text)
         if amount.is_finite():
-            return format_html("{}", money_text(amount))
-    return format_html("{}", text)
+            return _text_html(money_text(amount))
+    return _text_html(text)
 
 
 def _list_html(items: list[Any], key: str) -> SafeString:

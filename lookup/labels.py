@@ -11,7 +11,7 @@ LOOKUP_LABELS_FILE setting::
 """
 
 import json
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from django.conf import settings
@@ -97,20 +97,28 @@ KEY_LABELS: dict[str, Promise] = {
 
 def event_label(event_name: str) -> str:
     """Return the readable label of an event name, or the name itself when unknown."""
-    return _lookup("events", EVENT_LABELS, event_name)
+    return _lookup("events", event_name)
 
 
 def key_label(key: str) -> str:
     """Return the readable label of a trait or property key, or the key itself when unknown."""
-    return _lookup("keys", KEY_LABELS, key)
+    return _lookup("keys", key)
 
 
-def _lookup(section: str, built_in: dict[str, Promise], name: str) -> str:
-    tenant = _tenant_labels(getattr(settings, "LOOKUP_LABELS_FILE", "")).get(section, {})
+def _lookup(section: str, name: str) -> str:
+    language = get_language() or settings.LANGUAGE_CODE
+    return _label(section, name, language, getattr(settings, "LOOKUP_LABELS_FILE", ""))
+
+
+# A timeline page looks up thousands of labels, and each lazy translation
+# costs a gettext call; labels only change with the language or the file.
+@lru_cache(maxsize=4096)
+def _label(section: str, name: str, language: str, labels_file: str) -> str:
+    tenant = _tenant_labels(labels_file).get(section, {})
     if name in tenant:
         translations = tenant[name]
-        language = (get_language() or settings.LANGUAGE_CODE).split("-")[0]
-        return translations.get(language) or translations.get(settings.LANGUAGE_CODE) or name
+        return translations.get(language.split("-")[0]) or translations.get(settings.LANGUAGE_CODE) or name
+    built_in = EVENT_LABELS if section == "events" else KEY_LABELS
     if name in built_in:
         return str(built_in[name])
     return name
