@@ -15,7 +15,7 @@ many threads (the gthread worker) rather than relying on many processes.
 
 import os
 
-# Under gunicorn the dashboard runs in production mode unless DEBUG says
+# Under gunicorn the dashboard runs in production mode unless DEBUG is set
 # otherwise, so settings.py then requires SECRET_KEY and ALLOWED_HOSTS.
 os.environ.setdefault("DEBUG", "false")
 
@@ -33,7 +33,7 @@ graceful_timeout = 20
 keepalive = 5
 
 # The access log records the path without its query string: a deep link's
-# query holds a phone number or an email, which must not reach the log.
+# query contains a phone number or an email, which must not reach the log.
 accesslog = "-"
 access_log_format = '%(h)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms "%({x-request-id}o)s"'
 

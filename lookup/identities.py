@@ -47,7 +47,7 @@ class InvalidIdentity(ValueError):
 
 @dataclass(frozen=True, slots=True)
 class IdentityQuery:
-    """What to look up: the identity name, the value to show and the spellings to send."""
+    """A lookup request: the identity name, the value to show and the spellings to send."""
 
     name: str
     value: str

@@ -1,7 +1,7 @@
 """Readable labels for PrimeData's event names and trait keys.
 
 Event names and trait keys are tenant data, not interface text: the dashboard
-shows a label where it knows one and the raw key otherwise. The built-in
+shows a label where it has one and the raw key otherwise. The built-in
 labels cover the demo tenant and are translated like any interface string. A
 tenant adds or overrides labels without code through a JSON file named by the
 LOOKUP_LABELS_FILE setting::

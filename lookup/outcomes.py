@@ -1,4 +1,4 @@
-"""What an agent is told, and with which status, when PrimeData fails."""
+"""The message and status an agent gets when a PrimeData call fails."""
 
 import math
 from dataclasses import dataclass

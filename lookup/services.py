@@ -67,7 +67,7 @@ class TimelinePage:
     next_cursor: str | None
     seen: tuple[str, ...]
     cursor_trail: tuple[str, ...]
-    # Why paging stopped although PrimeData said more events exist:
+    # Why paging stopped although PrimeData reported more events:
     # "missing-cursor" (no token) or "repeated-cursor" (a token already used).
     stopped: str | None = None
     dropped_repeats: int = field(default=0)
@@ -127,7 +127,7 @@ def _first_page_prefetch(profile_id: str, request_id: str) -> None:
     try:
         _event_page(profile_id, TimelineQuery(), cursor=None, request_id=request_id)
     except PrimeDataError as error:
-        # The htmx request asks again and shows the failure to the agent.
+        # The htmx request then calls PrimeData itself and shows the failure to the agent.
         logger.info("Timeline prefetch failed: %s", type(error).__name__)
 
 
@@ -173,7 +173,7 @@ def timeline_page(
 ) -> TimelinePage:
     """Fetch one page of a profile's events, dropping repeats of the previous page.
 
-    ``seen`` holds ``event_digest`` values of the previous page; PrimeData may
+    ``seen`` contains the ``event_digest`` values of the previous page; PrimeData may
     repeat its last events when new ones arrive while the agent pages.
     """
     page = _event_page(profile_id, query, cursor=cursor, request_id=request_id)

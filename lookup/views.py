@@ -107,7 +107,7 @@ def profile_detail(request: HttpRequest, profile_id: str) -> HttpResponse:
 @vary_on_headers("HX-Request")
 @lookup_permission_required(audit.Kind.TIMELINE_PAGE)
 def profile_timeline(request: HttpRequest, profile_id: str) -> HttpResponse:
-    # htmx asks for the next page as a fragment; a browser without JavaScript,
+    # htmx requests the next page as a fragment. A browser without JavaScript,
     # a reload or a history restore gets the whole page instead.
     form = TimelineForm(request.GET)
     context: dict[str, object] = {

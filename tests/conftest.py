@@ -11,8 +11,8 @@ from playwright.sync_api import Error as PlaywrightError
 
 from tests.sandbox_process import SandboxControl, SandboxProcess
 
-# Playwright's sync API runs an event loop in the test thread, which makes
-# Django refuse ORM calls there; the tests only use the ORM for set-up.
+# Playwright's sync API runs an event loop in the test thread, so Django
+# refuses ORM calls there unless this is set. The tests use the ORM only for set-up.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 pytest_plugins = ["tests.leak_scan"]

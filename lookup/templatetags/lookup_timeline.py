@@ -75,7 +75,7 @@ def is_mapping(value: Any) -> bool:
 
 @register.filter
 def is_nested_list(value: Any) -> bool:
-    """Whether a list holds dictionaries or lists, which are shown as a list rather than one line."""
+    """Tell whether a list contains dictionaries or lists, which are shown as a list rather than one line."""
     return isinstance(value, list) and any(isinstance(item, dict | list) for item in value)
 
 
