@@ -34,7 +34,9 @@ browser:
 
 run: messages
 	$(BIN)/python manage.py migrate --no-input -v0
-	$(BIN)/python manage.py create_demo_agent
+	@# A demo agent exists only for the embedded sandbox; with PRIMEDATA_BASE_URL
+	@# set, agents come from the admin.
+	@if [ -z "$$PRIMEDATA_BASE_URL" ]; then $(BIN)/python manage.py create_demo_agent; fi
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 # axe-core (the accessibility check of the browser tests) comes from npm,

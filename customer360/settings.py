@@ -38,7 +38,7 @@ STATIC_ROOT              Directory that collectstatic fills (staticfiles/).
 LOOKUP_LABELS_FILE       JSON file of extra labels for event names and trait keys.
 LOOKUP_MONEY_KEYS        Comma-separated trait and property keys whose numbers are
                          amounts in VND, also matched as a "_key" suffix such as
-                         order_revenue (ltv,revenue,amount,total).
+                         order_revenue (ltv,revenue,amount,total,price).
 LOOKUP_EVENT_NAMES       Comma-separated event names of the tenant, offered as timeline
                          filters (the six demo names). PrimeData rejects a filter
                          with a name it does not know, so list only real ones.
@@ -361,7 +361,7 @@ FORMAT_MODULE_PATH = ["customer360.formats"]
 LOOKUP_LABELS_FILE = os.environ.get("LOOKUP_LABELS_FILE", "").strip()
 
 # Trait and property keys whose numbers are amounts in Vietnamese dong.
-LOOKUP_MONEY_KEYS = env_list("LOOKUP_MONEY_KEYS", "ltv,revenue,amount,total")
+LOOKUP_MONEY_KEYS = env_list("LOOKUP_MONEY_KEYS", "ltv,revenue,amount,total,price")
 # Event names offered as timeline filters, in the order the filter shows them.
 LOOKUP_EVENT_NAMES = env_list(
     "LOOKUP_EVENT_NAMES",

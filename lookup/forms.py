@@ -165,7 +165,7 @@ class TimelineFilterForm(forms.Form):
     )
     range = forms.ChoiceField(label=gettext_lazy("Period"), required=False, widget=forms.RadioSelect)
     start = forms.DateField(
-        label=gettext_lazy("After"), required=False, input_formats=["%Y-%m-%d"],
+        label=gettext_lazy("From"), required=False, input_formats=["%Y-%m-%d"],
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     end = forms.DateField(

@@ -26,10 +26,17 @@ class Match:
 
 
 def match_remember(session: SessionBase, search: ProfileSearch) -> None:
-    """Store the matched spelling for every profile of an identity search."""
-    if search.query.is_profile_id:
-        return
+    """Store the matched spelling for every profile of an identity search.
+
+    A search by profile ID forgets what an earlier search found, so the
+    profile page never describes a lookup other than the latest.
+    """
     remembered: dict[str, dict[str, str]] = dict(session.get(SESSION_KEY, {}))
+    if search.query.is_profile_id:
+        for profile in search.profiles:
+            remembered.pop(profile.profile_id, None)
+        session[SESSION_KEY] = remembered
+        return
     for profile in search.profiles:
         matched = search.matched_value(profile)
         if matched is None:

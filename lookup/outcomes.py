@@ -29,7 +29,9 @@ def outcome_for(error: primedata.PrimeDataError) -> Outcome:
                 retry_after=seconds,
             )
         case primedata.ProfileNotFound():
-            return Outcome(404, _("No customer was found."))
+            return Outcome(
+                404, _("PrimeData has no customer with this value. Check it, or try another identity type.")
+            )
         case primedata.CursorRejected():
             return Outcome(
                 409,

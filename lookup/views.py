@@ -28,7 +28,7 @@ from lookup.readiness import readiness_checks
 def search(request: HttpRequest) -> HttpResponse:
     # Typed searches arrive by POST so phone numbers and emails stay out of
     # URLs, browser history and access logs.
-    form = SearchForm(request.POST or None, initial={"ticket": request.GET.get("ticket", "")})
+    form = SearchForm(request.POST or None, initial={"ticket": audit.ticket_of(request.GET)})
     if request.method == "POST" and form.is_valid() and form.identity_query:
         return _open_lookup(
             request, form.identity_query, ticket=form.cleaned_data["ticket"], kind=audit.Kind.SEARCH
@@ -49,7 +49,7 @@ def lookup(request: HttpRequest) -> HttpResponse:
     try:
         query, ticket = parse_deep_link(request.GET)
     except InvalidIdentity as error:
-        form = SearchForm(initial={"ticket": request.GET.get("ticket", "")})
+        form = SearchForm(initial={"ticket": audit.ticket_of(request.GET)})
         audit.audit_invalid(request, audit.Kind.DEEP_LINK, request.GET)
         return render(
             request, "lookup/search.html", {"form": form, "error": str(error)}, status=400
@@ -71,7 +71,7 @@ def profile_detail(request: HttpRequest, profile_id: str) -> HttpResponse:
 
     # The timeline's filters live in this page's URL, so a link pasted into a
     # ticket reopens the same view. Invalid filters leave the timeline unloaded.
-    ticket = request.GET.get("ticket", "")
+    ticket = audit.ticket_of(request.GET)
     filters = TimelineFilterForm(request.GET)
     match = match_recall(request.session, profile.profile_id)
     full = workbench.can_view_contacts(request.user)

@@ -115,3 +115,12 @@ def test_profile_opened_directly_names_no_match(agent_client):
 
     assert "Tìm thấy theo" not in page
     assert "identity-match" not in page
+
+
+def test_profile_id_search_forgets_earlier_match(agent_client):
+    agent_client.post("/", {"q": "mail@example.com", "identity_name": "auto"})
+    agent_client.get("/lookup/", {"profile_id": VENDOR_PROFILE})
+
+    page = agent_client.get(f"/profiles/{VENDOR_PROFILE}/").content.decode()
+
+    assert "Tìm thấy theo" not in page

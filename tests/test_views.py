@@ -66,7 +66,7 @@ def test_deep_link_unknown_customer_is_404(agent_client):
 
     body = response.content.decode()
     assert response.status_code == 404
-    assert "No customer was found." in body
+    assert "PrimeData has no customer with this value." in body
     assert "0909999999" in body
 
 
@@ -160,3 +160,12 @@ def test_healthz_needs_no_sign_in(client):
 
     assert response.status_code == 200
     assert response.json() == {"status": "ok"}
+
+
+def test_rejected_ticket_is_not_shown(agent_client):
+    response = agent_client.get("/lookup/", {"phone_number": "0123456789", "ticket": "<b>x</b>"})
+
+    body = response.content.decode()
+    assert response.status_code == 400
+    assert 'class="ticket-ref"' not in body
+    assert "The ticket reference" in body
