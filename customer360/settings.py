@@ -19,6 +19,8 @@ PRIMEDATA_DEADLINE       Seconds one page may spend on an upstream call, retries
                          worker timeout (gunicorn.conf.py).
 PRIMEDATA_BREAKER_FAILURES  Failed calls in a row (PrimeData unreachable, 5xx or too
                          slow) after which the circuit breaker opens (3).
+PRIMEDATA_BREAKER_TIMEOUTS  Failed calls in a row that open the breaker when the last
+                         one timed out (1): a dead upstream then costs one deadline.
 PRIMEDATA_BREAKER_OPEN_SECONDS  Seconds an open breaker refuses calls before it lets
                          one probe through (15).
 PRIMEDATA_RATE_LIMIT_PAUSE  Seconds every worker pauses its calls after a 429 that
@@ -291,9 +293,12 @@ PRIMEDATA_POOL_TIMEOUT = env_float("PRIMEDATA_POOL_TIMEOUT", 1.0)
 PRIMEDATA_DEADLINE = env_float("PRIMEDATA_DEADLINE", 10.0)
 PRIMEDATA_BREAKER_FAILURES = int(env_float("PRIMEDATA_BREAKER_FAILURES", 3))
 PRIMEDATA_BREAKER_OPEN_SECONDS = env_float("PRIMEDATA_BREAKER_OPEN_SECONDS", 15.0)
+PRIMEDATA_BREAKER_TIMEOUTS = int(env_float("PRIMEDATA_BREAKER_TIMEOUTS", 1))
 PRIMEDATA_RATE_LIMIT_PAUSE = env_float("PRIMEDATA_RATE_LIMIT_PAUSE", 5.0)
 if PRIMEDATA_BREAKER_FAILURES < 1:
     raise ImproperlyConfigured("PRIMEDATA_BREAKER_FAILURES must be at least 1.")
+if PRIMEDATA_BREAKER_TIMEOUTS < 1:
+    raise ImproperlyConfigured("PRIMEDATA_BREAKER_TIMEOUTS must be at least 1.")
 PRIMEDATA_IDENTITY_NAMES = env_list(
     "PRIMEDATA_IDENTITY_NAMES", "phone_number,email,crm_user_id,clevertap_device_id"
 )

@@ -4,7 +4,8 @@ Every worker process and thread reads and writes the same cache keys, so
 what one request learns about PrimeData protects all the others:
 
 - After PRIMEDATA_BREAKER_FAILURES calls in a row failed because PrimeData
-  was unreachable, broken (5xx) or too slow, the breaker opens for
+  was unreachable, broken (5xx) or too slow, or as soon as the count reaches
+  PRIMEDATA_BREAKER_TIMEOUTS on a call that timed out, the breaker opens for
   PRIMEDATA_BREAKER_OPEN_SECONDS. Calls are then rejected at once with
   `CircuitOpen`, without a request. When that time has passed, one call
   is let through as a probe: its success closes the breaker, its failure
@@ -164,7 +165,14 @@ def _record_failure(endpoint: str, error: primedata.PrimeDataError) -> None:
             cache.set(_FAILURES_KEY, 1, timeout=_MEMORY_SECONDS)
             failures = 1
         probing = cache.get(_PROBE_KEY) is not None
-        if probing or failures >= settings.PRIMEDATA_BREAKER_FAILURES:
+        # A call that ran out of time has already cost an agent the whole
+        # deadline, so fewer of them in a row open the breaker.
+        threshold = (
+            settings.PRIMEDATA_BREAKER_TIMEOUTS
+            if isinstance(error, primedata.UpstreamTimeout)
+            else settings.PRIMEDATA_BREAKER_FAILURES
+        )
+        if probing or failures >= threshold:
             seconds = settings.PRIMEDATA_BREAKER_OPEN_SECONDS
             cache.set(_OPEN_UNTIL_KEY, time.time() + seconds, timeout=_MEMORY_SECONDS)
             cache.delete(_PROBE_KEY)

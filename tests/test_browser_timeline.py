@@ -114,7 +114,8 @@ def test_short_first_page_keeps_loading_until_window_full(signed_in_page):
 
 def test_short_history_loads_until_end(signed_in_page):
     page = signed_in_page
-    page.set_viewport_size({"width": 800, "height": 5000})
+    # Taller than the profile and all 26 events, so the window is never full.
+    page.set_viewport_size({"width": 800, "height": 9000})
     page.goto(f"/profiles/{fixtures.AN_ID}/")
 
     page.locator(".timeline-end").wait_for()

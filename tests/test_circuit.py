@@ -14,6 +14,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture(autouse=True)
 def breaker_settings(settings):
     settings.PRIMEDATA_BREAKER_FAILURES = 2
+    settings.PRIMEDATA_BREAKER_TIMEOUTS = 1
     settings.PRIMEDATA_BREAKER_OPEN_SECONDS = 0.3
     settings.PRIMEDATA_RATE_LIMIT_PAUSE = 0.3
 
@@ -147,3 +148,25 @@ def test_rejected_page_logs_once(agent_client, caplog):
     assert response["X-Request-ID"] in text
     assert "912345678" not in text
     assert DEMO_API_KEY not in text
+
+
+def test_one_timed_out_call_opens_breaker():
+    timed_out = Upstream(primedata.UpstreamTimeout("PrimeData did not answer within the deadline"))
+
+    with pytest.raises(primedata.UpstreamTimeout):
+        call(timed_out)
+    with pytest.raises(circuit.CircuitOpen):
+        call(timed_out)
+
+    assert timed_out.calls == 1
+
+
+def test_one_outage_does_not_open_breaker():
+    failing = Upstream(outage())
+
+    with pytest.raises(primedata.UpstreamUnavailable):
+        call(failing)
+    with pytest.raises(primedata.UpstreamUnavailable):
+        call(failing)
+
+    assert failing.calls == 2

@@ -99,6 +99,7 @@ def upstream(settings, sandbox_server: str, sandbox_control: SandboxControl) -> 
     settings.PRIMEDATA_POOL_TIMEOUT = 0.5
     # The matrix checks single faults; the breaker has tests of its own below.
     settings.PRIMEDATA_BREAKER_FAILURES = 1000
+    settings.PRIMEDATA_BREAKER_TIMEOUTS = 1000
     settings.PRIMEDATA_BREAKER_OPEN_SECONDS = 1.0
     settings.PRIMEDATA_RATE_LIMIT_PAUSE = 0.5
     # Each case counts the upstream calls of one page; the profile page's
@@ -227,7 +228,10 @@ def test_rate_limit_burst_pauses_every_page_and_recovers(
 def test_hanging_upstream_costs_one_deadline_then_fails_fast(
     agent_client: Client, upstream: SandboxControl, settings
 ) -> None:
-    settings.PRIMEDATA_BREAKER_FAILURES = 1
+    # The production defaults: other failures need three in a row, but one
+    # timed-out call opens the breaker.
+    settings.PRIMEDATA_BREAKER_FAILURES = 3
+    settings.PRIMEDATA_BREAKER_TIMEOUTS = 1
     settings.PRIMEDATA_READ_TIMEOUT = 30.0
     reset_client()
     upstream.schedule("hang", count=0)
