@@ -28,7 +28,7 @@ class Match:
 def match_remember(session: SessionBase, search: ProfileSearch) -> None:
     """Store the matched spelling for every profile of an identity search.
 
-    A search by profile ID forgets what an earlier search found, so the
+    A search by profile ID clears what an earlier search found, so the
     profile page never describes a lookup other than the latest.
     """
     remembered: dict[str, dict[str, str]] = dict(session.get(SESSION_KEY, {}))
