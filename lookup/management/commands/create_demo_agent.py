@@ -5,6 +5,8 @@ import secrets
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import translation
+from django.utils.translation import gettext as _
 
 from lookup.access import agents_group
 
@@ -25,8 +27,12 @@ class Command(BaseCommand):
         user.is_active = True
         user.save()
         user.groups.add(agents_group())
-        self.stdout.write(
-            self.style.SUCCESS(
-                f"Demo agent for the sandbox: user name {DEMO_USERNAME}  password {password}"
-            )
-        )
+        # One line per interface language, Vietnamese first, so whoever runs
+        # the dashboard can read how to sign in.
+        for language, _name in settings.LANGUAGES:
+            with translation.override(language):
+                line = _("Demo agent for the sandbox: user name %(username)s  password %(password)s") % {
+                    "username": DEMO_USERNAME,
+                    "password": password,
+                }
+            self.stdout.write(self.style.SUCCESS(line))
