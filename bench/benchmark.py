@@ -160,7 +160,7 @@ def fresh_postgres_database(database_url: str) -> None:
 
 
 def forget_cached_answers(store: redis.Redis) -> None:
-    """Delete cached PrimeData answers, keeping the agents' sessions."""
+    """Delete cached PrimeData responses, keeping the agents' sessions."""
     for key in store.scan_iter(match="*primedata:*"):
         store.delete(key)
 
@@ -313,7 +313,7 @@ def _wait_for(url: str) -> None:
         except httpx.TransportError:
             pass
         time.sleep(0.1)
-    raise RuntimeError(f"{url} did not answer")
+    raise RuntimeError(f"{url} did not respond in time")
 
 
 def report(arguments, latency, store, control, dashboard, proxy_url, env) -> None:

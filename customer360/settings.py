@@ -29,7 +29,7 @@ PRIMEDATA_IDENTITY_NAMES Comma-separated identity names of the tenant's ID-Res
                          configuration (phone_number,email,crm_user_id,
                          clevertap_device_id).
 PRIMEDATA_TIMELINE_PAGE_SIZE  Events per timeline page, 1..100 (25).
-LOOKUP_CACHE_SECONDS     Seconds a PrimeData answer (profile, timeline page) stays in
+LOOKUP_CACHE_SECONDS     Seconds a PrimeData response (profile, timeline page) stays in
                          the shared cache (60); 0 turns the cache off. Entries
                          expire on their own and live only in memory or Redis.
 LOOKUP_PREFETCH_TIMELINE "false" stops fetching the first timeline page alongside the
@@ -277,7 +277,7 @@ for origin in LOOKUP_FRAME_ANCESTORS:
         )
 SECURE_CONTENT_TYPE_NOSNIFF = True
 
-# PrimeData. With neither variable set, the in-process sandbox answers.
+# PrimeData. With neither variable set, the in-process sandbox serves the requests.
 PRIMEDATA_BASE_URL = os.environ.get("PRIMEDATA_BASE_URL", "").strip()
 PRIMEDATA_API_KEY = os.environ.get("PRIMEDATA_API_KEY", "").strip()
 if bool(PRIMEDATA_BASE_URL) != bool(PRIMEDATA_API_KEY):
@@ -372,7 +372,7 @@ LOOKUP_EVENT_NAMES = env_list(
     "LOOKUP_EVENT_NAMES",
     "BookingCompleted,OrderCreated,PaymentSucceeded,SupportTicketCreated,AppOpened,PageViewed",
 )
-# How the timeline shows each event name: "kind" picks the colour and icon
+# Display of each event name on the timeline: "kind" picks the colour and icon
 # (CSS classes event-kind-<kind>; other names get "other"), and "summary"
 # lists the property keys shown on the event's one line, in that order.
 LOOKUP_EVENT_DISPLAY: dict[str, dict[str, object]] = {

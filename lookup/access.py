@@ -33,7 +33,7 @@ def agents_group() -> Group:
 
 
 def lookup_permission_required(kind: str) -> Callable[[View], View]:
-    """Let only holders of the lookup permission through; audit and answer 403 to others.
+    """Let only holders of the lookup permission through; audit and respond 403 to others.
 
     Anonymous users never get here: LoginRequiredMiddleware sends them to
     sign in first, with the page they asked for as ``next``.

@@ -1,6 +1,6 @@
 """What the load balancer's readiness check looks at: database, cache, PrimeData.
 
-The database and the cache must answer for an instance to serve agents.
+The database and the cache must respond for an instance to serve agents.
 PrimeData's reachability is reported but does not decide readiness: when
 PrimeData is down, every instance is equally affected, and taking them all
 out of the load balancer would only hide the pages that explain the outage.
@@ -17,7 +17,7 @@ from django.db import connection
 
 logger = logging.getLogger(__name__)
 
-# The check must answer long before the load balancer's own timeout.
+# The check must respond long before the load balancer's own timeout.
 PRIMEDATA_PROBE_SECONDS = 1.0
 
 
@@ -59,7 +59,7 @@ def _cache_answers() -> None:
 
 
 def _primedata_reachability() -> str:
-    """Report whether PrimeData answers HTTP at all, without the API key."""
+    """Report whether PrimeData responds to HTTP at all, without the API key."""
     if settings.PRIMEDATA_SANDBOX:
         return "ok: in-process sandbox"
     try:

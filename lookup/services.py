@@ -80,8 +80,8 @@ class TimelinePage:
 def profile_search(query: IdentityQuery, *, request_id: str) -> ProfileSearch:
     """Find the profiles holding ``query``: one normally, several for a shared identity.
 
-    When exactly one profile answers, it is also cached as that profile's
-    own answer and its first timeline page is requested at once, so the
+    When exactly one profile matches, it is also cached as that profile's
+    own response and its first timeline page is requested at once, so the
     profile page the agent is sent to next needs no upstream call of its own.
     """
     if query.is_profile_id:
@@ -115,9 +115,9 @@ def _profiles_by_id(profile_id: str, *, request_id: str) -> list[Profile]:
 def timeline_prefetch(profile_id: str, *, request_id: str) -> None:
     """Start fetching the first timeline page (default filters) in the background.
 
-    The page's htmx request then finds the answer cached, or waits for this
+    The page's htmx request then finds the response cached, or waits for this
     fetch through the single-flight lock, so the timeline appears about when
-    the slower of the profile and the events answers, not after both in turn.
+    the slower of the profile and the events responses arrives, not after both in turn.
     """
     if settings.LOOKUP_PREFETCH_TIMELINE:
         prefetch.submit(_first_page_prefetch, profile_id, request_id)

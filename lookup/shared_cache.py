@@ -1,7 +1,7 @@
-"""PrimeData answers kept for a short time in the shared cache, fetched once at a time.
+"""PrimeData responses kept for a short time in the shared cache, fetched once at a time.
 
-Several gunicorn instances share one cache (Redis in production), so an
-answer fetched for one agent serves every agent who opens the same customer
+Several gunicorn instances share one cache (Redis in production), so a
+response fetched for one agent serves every agent who opens the same customer
 within ``LOOKUP_CACHE_SECONDS``. Entries expire on their own; the dashboard
 only uses memory caches (local memory or Redis) and never writes them to disk.
 
@@ -35,9 +35,9 @@ LOCK_MARGIN_SECONDS = 5.0
 
 
 def answer_key(endpoint: str, parameters: dict[str, Any]) -> str:
-    """Return the cache key of one PrimeData answer.
+    """Return the cache key of one PrimeData response.
 
-    The key is a digest of everything that decides the answer: the API base
+    The key is a digest of everything that decides the response: the API base
     URL, the tenant's identity names, the endpoint and the request parameters
     (filters and cursor included), so two tenants, filters or cursors never
     share an entry. The API key is not hashed in: a key must never reveal it,
@@ -78,7 +78,7 @@ def fetch_shared(key: str, fetch: Callable[[], T]) -> T:
     waited = _wait_for(key, lock_key, lock_seconds)
     if waited is not None:
         return waited
-    logger.info("No shared answer arrived for %s; fetching it again", key)
+    logger.info("No shared response arrived for %s within the lock time; fetching it again", key)
     value = fetch()
     cache.set(key, value, timeout=lifetime)
     return value
@@ -115,6 +115,6 @@ def _wait_for(key: str, lock_key: str, lock_seconds: float) -> Any:
 
 
 def store_shared(key: str, value: Any) -> None:
-    """Cache ``value`` as the answer of ``key``, learnt from another request's answer."""
+    """Cache ``value`` as the response of ``key``, learnt from another request's response."""
     if settings.LOOKUP_CACHE_SECONDS > 0:
         cache.set(key, value, timeout=settings.LOOKUP_CACHE_SECONDS)
