@@ -1,6 +1,7 @@
 import contextlib
 import os
 import re
+import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -155,6 +156,16 @@ def signed_in_page(page, agent):
     page.click("button[type=submit].primary")
     page.wait_for_url("**/")
     return page
+
+
+@pytest.fixture
+def closed_port_url() -> str:
+    """Return a URL on 127.0.0.1 whose port nothing listens on."""
+    probe = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    probe.bind(("127.0.0.1", 0))
+    port = probe.getsockname()[1]
+    probe.close()
+    return f"http://127.0.0.1:{port}"
 
 
 @pytest.fixture(scope="session")

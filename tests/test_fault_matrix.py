@@ -10,7 +10,6 @@ minute and a half.
 
 from __future__ import annotations
 
-import socket
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -109,16 +108,6 @@ def upstream(settings, sandbox_server: str, sandbox_control: SandboxControl) -> 
     yield sandbox_control
     # The next test builds its client again from its own settings.
     reset_client()
-
-
-@pytest.fixture
-def closed_port_url() -> str:
-    """Return a URL on 127.0.0.1 whose port nothing listens on."""
-    probe = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    probe.bind(("127.0.0.1", 0))
-    port = probe.getsockname()[1]
-    probe.close()
-    return f"http://127.0.0.1:{port}"
 
 
 def open_page(client: Client, page: str):

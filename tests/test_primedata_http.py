@@ -157,16 +157,6 @@ def server() -> Iterator[ScriptedServer]:
 
 
 @pytest.fixture
-def closed_port_url() -> str:
-    """Return a URL on 127.0.0.1 whose port nothing listens on."""
-    probe = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    probe.bind(("127.0.0.1", 0))
-    port = probe.getsockname()[1]
-    probe.close()
-    return f"http://127.0.0.1:{port}"
-
-
-@pytest.fixture
 def make_client() -> Iterator[ClientFactory]:
     """Build clients with short backoffs, and close them when the test ends."""
     clients: list[PrimeDataClient] = []
