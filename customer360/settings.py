@@ -46,7 +46,7 @@ LOOKUP_EVENT_NAMES       Comma-separated event names of the tenant, offered as t
                          with a name it does not know, so list only real ones.
 LOOKUP_SUMMARY_TRAITS    Which traits or p_traits feed the profile's summary strip, as
                          slot=key|key pairs separated by commas; the first key the
-                         profile holds wins. Slots: name, ltv, last_purchase,
+                         profile has wins. Slots: name, ltv, last_purchase,
                          last_activity, customer_since. Default:
                          name=full_name,ltv=ltv,last_purchase=last_time_purchased,
                          last_activity=last_active_at|last_seen,

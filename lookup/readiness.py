@@ -63,7 +63,7 @@ def _primedata_reachability() -> str:
     if settings.PRIMEDATA_SANDBOX:
         return "ok: in-process sandbox"
     try:
-        # Any HTTP answer, even 404, shows the host and its TLS are reachable.
+        # Any HTTP response, even 404, shows the host and its TLS are reachable.
         httpx.head(settings.PRIMEDATA_BASE_URL, timeout=PRIMEDATA_PROBE_SECONDS, trust_env=False)
     except httpx.HTTPError as error:
         logger.warning("PrimeData is unreachable: %s", type(error).__name__)

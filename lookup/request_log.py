@@ -1,7 +1,7 @@
 """One log line per finished request, with its duration and upstream calls.
 
 The line carries the request id, the agent's user id, the path (never the
-query string, which holds phone numbers and emails of deep links), the
+query string, which contains phone numbers and emails of deep links), the
 status, the duration in milliseconds and how many PrimeData attempts the
 request made. In production the JSON formatter turns these into fields.
 """

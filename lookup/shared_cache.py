@@ -7,7 +7,7 @@ only uses memory caches (local memory or Redis) and never writes them to disk.
 
 Single flight: the first request for a missing entry takes a lock entry with
 ``cache.add``, which only one caller can win on any Django cache backend,
-and fetches; every other request for the same entry waits for the value
+and fetches. Every other request for the same entry waits for the value
 instead of calling PrimeData a second time.
 """
 
@@ -41,7 +41,7 @@ def answer_key(endpoint: str, parameters: dict[str, Any]) -> str:
     URL, the tenant's identity names, the endpoint and the request parameters
     (filters and cursor included), so two tenants, filters or cursors never
     share an entry. The API key is not hashed in: a key must never reveal it,
-    and the base URL with the identity names already tells tenants apart.
+    and the base URL with the identity names already distinguishes tenants.
     """
     material = {
         "base_url": settings.PRIMEDATA_BASE_URL or "sandbox",

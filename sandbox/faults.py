@@ -13,7 +13,7 @@ Fault names:
 - ``malformed-json``, ``truncated-json``, ``wrong-shape``: a 200 whose body
   is not JSON, is cut in half, or is JSON without ``data``.
 - ``reset``: the connection is reset (TCP RST) before any response.
-- ``hang``: the request is read and never answered, for up to 60 s or until
+- ``hang``: the request is read and never gets a response, for up to 60 s or until
   the client goes away.
 - ``drip``: a 200 whose body arrives one byte every 0.5 s for about 60 s.
 - ``duplicate-boundary``: an events page requested with a cursor starts

@@ -50,7 +50,7 @@ def agent(django_user_model):
 
 @pytest.fixture
 def contact_agent_client(client, agent):
-    """An agent who also holds "Can view full contact details", so phones and emails show unmasked."""
+    """An agent who also has "Can view full contact details", so phones and emails show unmasked."""
     from django.contrib.auth.models import Permission
 
     agent.user_permissions.add(

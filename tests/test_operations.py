@@ -77,7 +77,7 @@ def test_request_finished_line_counts_upstream_calls(agent_client, agent, caplog
     assert record.agent_id == agent.pk
     assert record.upstream_calls == 1
     assert record.duration_ms >= 0
-    # The deep link's query string holds the phone number; it stays out of the line.
+    # The deep link's query string contains the phone number, which stays out of the line.
     assert "0123456789" not in record.getMessage()
 
 

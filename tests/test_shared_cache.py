@@ -1,4 +1,4 @@
-"""The shared cache of PrimeData answers: keys, single flight, prefetch of the timeline."""
+"""The shared cache of PrimeData responses: keys, single flight, prefetch of the timeline."""
 
 import threading
 from collections.abc import Iterator
@@ -104,7 +104,7 @@ def test_zero_lifetime_disables_cache():
 
 @pytest.fixture(scope="module")
 def slow_sandbox(tmp_path_factory) -> Iterator[str]:
-    """A standalone sandbox that answers every API request after 200 ms."""
+    """A standalone sandbox that responds to every API request after 200 ms."""
     server = SandboxProcess(tmp_path_factory.mktemp("slow-sandbox") / "server.log", "--latency-ms", "200")
     try:
         yield server.base_url
@@ -150,7 +150,7 @@ def test_two_agents_one_profile_call(dashboard_on_slow_sandbox):
 @pytest.mark.django_db
 def test_profile_page_prefetches_timeline(dashboard_on_slow_sandbox, agent_client):
     control = dashboard_on_slow_sandbox
-    # Events answer 2 s after profiles, so the profile page is done while
+    # Events respond 2 s after profiles, so the profile page is done while
     # the prefetch still waits for them.
     control.schedule("latency-2000", endpoint="events")
     events_key = answer_key(

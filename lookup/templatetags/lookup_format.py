@@ -37,7 +37,7 @@ def moment_iso(value: datetime | date | str | None) -> str:
 
 @register.filter
 def event_key(event: Event) -> str:
-    """Return the digest that tells repeated events apart (see ``services.event_digest``)."""
+    """Return the digest that distinguishes repeated events (see ``services.event_digest``)."""
     return event_digest(event)
 
 

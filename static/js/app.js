@@ -31,8 +31,8 @@ function announceCopied(button) {
   }, 2000));
 }
 
-// The server already drops events repeated across a page boundary; this keeps
-// the list unique even if two loaders race, by PrimeData id plus time stamp.
+// The server already drops events repeated across a page boundary. This keeps
+// the list unique even if two loaders race, keyed by the event's digest.
 document.addEventListener("htmx:afterSwap", function () {
   const list = document.getElementById("timeline-events");
   if (!list) return;
