@@ -17,6 +17,8 @@ PRIMEDATA_CONNECT_TIMEOUT, PRIMEDATA_READ_TIMEOUT, PRIMEDATA_POOL_TIMEOUT
 PRIMEDATA_DEADLINE       Seconds one page may spend on an upstream call, retries
                          and waits included (10). Keep it well under gunicorn's
                          worker timeout (gunicorn.conf.py).
+PRIMEDATA_KEEPALIVE_SECONDS  Seconds an idle connection to PrimeData stays open for
+                         reuse (20). Keep it below PrimeData's own idle limit.
 PRIMEDATA_BREAKER_FAILURES  Failed calls in a row (PrimeData unreachable, 5xx or too
                          slow) after which the circuit breaker opens (3).
 PRIMEDATA_BREAKER_TIMEOUTS  Failed calls in a row that open the breaker when the last

@@ -68,6 +68,7 @@ def _build_client() -> PrimeDataClient:
         "read_timeout": settings.PRIMEDATA_READ_TIMEOUT,
         "pool_timeout": settings.PRIMEDATA_POOL_TIMEOUT,
         "deadline": settings.PRIMEDATA_DEADLINE,
+        "keepalive_seconds": settings.PRIMEDATA_KEEPALIVE_SECONDS,
         "on_attempt": record_attempt,
     }
     if settings.PRIMEDATA_SANDBOX:

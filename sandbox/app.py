@@ -56,31 +56,36 @@ StartResponse = Callable[..., Any]
 
 
 class RequestStats:
-    """Counts of API requests per endpoint and of the client connections they came on.
+    """Counts of API requests per endpoint and of the client connections opened for them.
 
     A connection is a distinct (REMOTE_ADDR, REMOTE_PORT) pair, so requests
-    over one kept-alive connection count once. Safe to share between threads.
+    over one kept-alive connection count once, and a connection kept alive
+    from before the last reset does not count again: the figure is how many
+    connections clients opened since then. Safe to share between threads.
     """
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._requests = dict.fromkeys(API_PATHS.values(), 0)
-        self._connections: set[tuple[str, str]] = set()
+        self._seen: set[tuple[str, str]] = set()
+        self._opened = 0
 
     def record(self, endpoint: str, environ: WSGIEnviron) -> None:
         peer = (environ.get("REMOTE_ADDR", ""), environ.get("REMOTE_PORT", ""))
         with self._lock:
             self._requests[endpoint] += 1
-            self._connections.add(peer)
+            if peer not in self._seen:
+                self._seen.add(peer)
+                self._opened += 1
 
     def snapshot(self) -> dict[str, Any]:
         with self._lock:
-            return {"requests": dict(self._requests), "connections": len(self._connections)}
+            return {"requests": dict(self._requests), "connections": self._opened}
 
     def reset(self) -> None:
         with self._lock:
             self._requests = dict.fromkeys(self._requests, 0)
-            self._connections.clear()
+            self._opened = 0
 
 
 class SandboxApp:

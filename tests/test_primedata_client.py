@@ -851,6 +851,7 @@ def test_client_repr_hides_api_key() -> None:
         (BASE_URL, API_KEY, {"max_attempts": 0}),
         (BASE_URL, API_KEY, {"backoff_initial": -0.1}),
         (BASE_URL, API_KEY, {"max_connections": 0}),
+        (BASE_URL, API_KEY, {"keepalive_seconds": 0}),
     ],
 )
 def test_client_rejects_bad_configuration(

@@ -10,6 +10,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from lookup.primedata import PrimeDataClient
 from tests.sandbox_process import SandboxControl, SandboxProcess
 from sandbox import DEMO_API_KEY, fixtures
 
@@ -54,6 +55,32 @@ def test_stats_count_keepalive_connection(sandbox_server: str, sandbox_control: 
 
     assert after_first == {"requests": {"profiles": 3, "events": 2}, "connections": 1}
     assert after_second == {"requests": {"profiles": 3, "events": 3}, "connections": 2}
+
+
+def test_stats_reset_keeps_open_connections_uncounted(sandbox_server: str, sandbox_control: SandboxControl) -> None:
+    with make_client(sandbox_server) as kept:
+        kept.post(PROFILES, json=AN)
+        sandbox_control.reset_stats()
+        kept.post(EVENTS, json=AN)
+        after_reuse = sandbox_control.stats()
+        with make_client(sandbox_server) as fresh:
+            fresh.post(EVENTS, json=AN)
+        after_fresh = sandbox_control.stats()
+
+    assert after_reuse == {"requests": {"profiles": 0, "events": 1}, "connections": 0}
+    assert after_fresh == {"requests": {"profiles": 0, "events": 2}, "connections": 1}
+
+
+@pytest.mark.parametrize(("keepalive_seconds", "connections"), [(5.0, 1), (0.2, 2)])
+def test_client_reuses_an_idle_connection_within_its_keepalive(
+    sandbox_server: str, sandbox_control: SandboxControl, keepalive_seconds: float, connections: int
+) -> None:
+    with PrimeDataClient(sandbox_server, DEMO_API_KEY, keepalive_seconds=keepalive_seconds) as client:
+        client.search_profiles(profile_id=fixtures.AN_ID)
+        time.sleep(0.5)
+        client.search_profiles(profile_id=fixtures.AN_ID)
+
+    assert sandbox_control.stats()["connections"] == connections
 
 
 def test_scheduled_fault_count_and_skip(client: httpx.Client, sandbox_control: SandboxControl) -> None:

@@ -103,6 +103,7 @@ class PrimeDataClient:
         backoff_initial: float = 0.2,
         backoff_max: float = 2.0,
         max_connections: int = 50,
+        keepalive_seconds: float = 20.0,
         on_attempt: Callable[[Attempt], None] | None = None,
     ) -> None:
         url = httpx.URL(base_url)
@@ -115,6 +116,7 @@ class PrimeDataClient:
             ("read_timeout", read_timeout),
             ("pool_timeout", pool_timeout),
             ("deadline", deadline),
+            ("keepalive_seconds", keepalive_seconds),
         ):
             _require_positive(value, name)
         if max_attempts < 1:
@@ -153,6 +155,11 @@ class PrimeDataClient:
             limits=httpx.Limits(
                 max_connections=max_connections,
                 max_keepalive_connections=max_connections,
+                # httpx's default of 5 s drops idle connections between an
+                # agent's pages, so many calls would pay a new TCP and TLS
+                # handshake. Staying below the server's own idle limit avoids
+                # sending on a connection the server is closing.
+                keepalive_expiry=keepalive_seconds,
             ),
             follow_redirects=False,
             # The client is shared by every agent's requests, so a cookie set
