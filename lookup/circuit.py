@@ -63,7 +63,7 @@ def guarded_call(call: Callable[[], T], *, endpoint: str, request_id: str | None
     Raises CircuitOpen or RateLimited without calling when rejected; errors
     of `call` itself are recorded and raised unchanged.
     """
-    _reject_if_blocked(endpoint, request_id)
+    had_failures = _reject_if_blocked(endpoint, request_id)
     try:
         result = call()
     except primedata.RateLimited as error:
@@ -78,7 +78,8 @@ def guarded_call(call: Callable[[], T], *, endpoint: str, request_id: str | None
         # breaker. The probe is released for the next caller.
         _release_probe()
         raise
-    _record_success()
+    if had_failures:
+        _record_success()
     return result
 
 
@@ -87,21 +88,27 @@ def reset() -> None:
     cache.delete_many([_FAILURES_KEY, _OPEN_UNTIL_KEY, _PROBE_KEY, _PAUSE_UNTIL_KEY])
 
 
-def _reject_if_blocked(endpoint: str, request_id: str | None) -> None:
+def _reject_if_blocked(endpoint: str, request_id: str | None) -> bool:
+    """Raise the rejection when the call must not go out, and return whether the cache had failure state.
+
+    Without failure or breaker state, a success has nothing to clear, which
+    saves a cache round trip on nearly every call.
+    """
     try:
-        rejection = _rejection()
+        stored = cache.get_many([_PAUSE_UNTIL_KEY, _OPEN_UNTIL_KEY, _FAILURES_KEY])
+        rejection = _rejection(stored)
     except Exception:
         logger.exception("PrimeData breaker could not read the cache; the call goes through")
-        return
+        return True
     if rejection is not None:
         error_class, message, retry_after = rejection
         _reject(error_class, message, endpoint, request_id, retry_after)
+    return stored.get(_OPEN_UNTIL_KEY) is not None or bool(stored.get(_FAILURES_KEY))
 
 
-def _rejection() -> tuple[type[primedata.PrimeDataError], str, float] | None:
+def _rejection(stored: dict[str, float]) -> tuple[type[primedata.PrimeDataError], str, float] | None:
     """Return the error class, message and wait that reject a call now, or None to let it through."""
     now = time.time()
-    stored = cache.get_many([_PAUSE_UNTIL_KEY, _OPEN_UNTIL_KEY])
     pause_until = stored.get(_PAUSE_UNTIL_KEY)
     open_until = stored.get(_OPEN_UNTIL_KEY)
 

@@ -72,8 +72,9 @@ def fetch_shared(key: str, fetch: Callable[[], T]) -> T:
     lock_key = f"{key}:lock"
     token = uuid.uuid4().hex
     lock_seconds = settings.PRIMEDATA_DEADLINE + LOCK_MARGIN_SECONDS
+    lock_expires = time.monotonic() + lock_seconds
     if cache.add(lock_key, token, timeout=lock_seconds):
-        return _fetch_and_store(key, lock_key, token, fetch, lifetime)
+        return _fetch_and_store(key, lock_key, token, fetch, lifetime, lock_expires)
 
     waited = _wait_for(key, lock_key, lock_seconds)
     if waited is not None:
@@ -84,7 +85,9 @@ def fetch_shared(key: str, fetch: Callable[[], T]) -> T:
     return value
 
 
-def _fetch_and_store(key: str, lock_key: str, token: str, fetch: Callable[[], T], lifetime: float) -> T:
+def _fetch_and_store(
+    key: str, lock_key: str, token: str, fetch: Callable[[], T], lifetime: float, lock_expires: float
+) -> T:
     try:
         # The previous holder may have stored the value and released the lock
         # between this caller's first look and its taking the lock.
@@ -95,8 +98,9 @@ def _fetch_and_store(key: str, lock_key: str, token: str, fetch: Callable[[], T]
         cache.set(key, value, timeout=lifetime)
         return value
     finally:
-        # Another caller may hold the lock if this one expired; leave theirs.
-        if cache.get(lock_key) == token:
+        # Before its expiry the lock is still this caller's. After it, another
+        # caller may hold the lock: leave theirs.
+        if time.monotonic() < lock_expires - LOCK_MARGIN_SECONDS or cache.get(lock_key) == token:
             cache.delete(lock_key)
 
 
