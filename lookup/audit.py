@@ -16,6 +16,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.db.models import Count, Q
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -176,18 +177,24 @@ def _over_hourly_limit(record: AuditRecord) -> bool:
     """
     limit = settings.AUDIT_DISTINCT_CUSTOMERS_PER_HOUR
     since = timezone.now() - timedelta(hours=1)
-    earlier = set(
+    # One query counts the agent's customers of the hour and whether this
+    # record's customer is among them, rather than fetching every profile ID.
+    counts = (
         AuditRecord.objects.filter(agent=record.agent, created_at__gte=since)
         .exclude(profile_id="")
-        .values_list("profile_id", flat=True)
-        .distinct()
+        .aggregate(
+            earlier=Count("profile_id", distinct=True),
+            repeats=Count("pk", filter=Q(profile_id=record.profile_id)),
+        )
     )
-    customers = earlier | {record.profile_id} if record.profile_id else earlier
-    if len(customers) > limit and len(earlier) <= limit:
+    earlier = counts["earlier"]
+    is_new_customer = bool(record.profile_id) and not counts["repeats"]
+    customers = earlier + is_new_customer
+    if customers > limit and earlier <= limit:
         logger.warning(
             "Agent %s looked up %d distinct customers in the last hour, over the limit of %d",
             record.agent.get_username(),
-            len(customers),
+            customers,
             limit,
         )
-    return len(customers) > limit
+    return customers > limit
