@@ -209,6 +209,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# ModelBackend with each agent's permissions kept briefly in the shared cache.
+AUTHENTICATION_BACKENDS = ["lookup.auth_backends.CachedPermissionBackend"]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "search"
 LOGOUT_REDIRECT_URL = "login"
@@ -293,6 +295,7 @@ PRIMEDATA_CONNECT_TIMEOUT = env_float("PRIMEDATA_CONNECT_TIMEOUT", 2.0)
 PRIMEDATA_READ_TIMEOUT = env_float("PRIMEDATA_READ_TIMEOUT", 5.0)
 PRIMEDATA_POOL_TIMEOUT = env_float("PRIMEDATA_POOL_TIMEOUT", 1.0)
 PRIMEDATA_DEADLINE = env_float("PRIMEDATA_DEADLINE", 10.0)
+PRIMEDATA_KEEPALIVE_SECONDS = env_float("PRIMEDATA_KEEPALIVE_SECONDS", 20.0)
 PRIMEDATA_BREAKER_FAILURES = int(env_float("PRIMEDATA_BREAKER_FAILURES", 3))
 PRIMEDATA_BREAKER_OPEN_SECONDS = env_float("PRIMEDATA_BREAKER_OPEN_SECONDS", 15.0)
 PRIMEDATA_BREAKER_TIMEOUTS = int(env_float("PRIMEDATA_BREAKER_TIMEOUTS", 1))
