@@ -13,8 +13,9 @@ For 1, 5 and 50 concurrent agents (threads, each with its own httpx client
 and session), every agent signs in, then for each of its customers opens the
 CRM deep link, the profile page and up to three timeline pages. Each agent
 has its own customers. An unreported warm-up runs the flow once and deletes
-the cached responses, so the first pass is uncached with warm connection pools;
-a second pass over the same customers shows what the shared cache saves. A third pass compares the
+the cached responses. The first pass is then uncached with warm connection
+pools, and a second pass over the same customers shows what the shared cache
+saves. A third pass compares the
 uncached profile page with the proxy's page. This is a measurement, not a
 test: it prints the figures and the targets, met or not.
 """
@@ -61,6 +62,9 @@ PAGE_SIZE = 10
 # A whole pass stops early after this many seconds, so a broken run ends.
 PASS_SECONDS = 120.0
 WORKER_THREADS = 16
+# Markup that only a rendered profile page and a timeline fragment contain.
+PROFILE_MARK = 'id="profile-name"'
+TIMELINE_MARK = 'class="timeline-'
 
 
 @dataclass
@@ -95,11 +99,19 @@ def percentile(values: list[float], fraction: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
 
 
-def timed(result: PassResult, step: str, send: Callable[[], httpx.Response]) -> httpx.Response:
+def timed(result: PassResult, step: str, send: Callable[[], httpx.Response], expect: str = "") -> httpx.Response:
+    """Send one request and record it, as failed when ``expect`` is in neither its body nor its Location.
+
+    A session lost on the way would otherwise turn every page into a fast
+    sign-in page that looks like a good figure.
+    """
     started = time.perf_counter()
     response = send()
     elapsed = time.perf_counter() - started
-    result.add(Sample(step, elapsed, response.status_code, response.num_bytes_downloaded,
+    failed = response.status_code >= 400 or (
+        expect and expect not in response.text and not response.headers.get("location", "").startswith(expect)
+    )
+    result.add(Sample(step, elapsed, 0 if failed else response.status_code, response.num_bytes_downloaded,
                       len(gzip.compress(response.content))))
     return response
 
@@ -114,13 +126,14 @@ def agent_flow(browser: httpx.Client, base_url: str, customers, result: PassResu
     for phone, _profile_id in customers:
         if time.monotonic() > stop_at:
             return
-        deep_link = timed(result, "deep link", lambda: browser.get(f"{base_url}/lookup/", params={"phone_number": phone}))
+        deep_link = timed(result, "deep link", lambda: browser.get(f"{base_url}/lookup/", params={"phone_number": phone}),
+                          expect="/profiles/")
         profile_url = f"{base_url}{deep_link.headers['location']}"
-        timed(result, "profile", lambda: browser.get(profile_url))
+        timed(result, "profile", lambda: browser.get(profile_url), expect=PROFILE_MARK)
         next_url = f"{profile_url}timeline/"
         for page in range(1, TIMELINE_PAGES + 1):
             response = timed(result, f"timeline {page}",
-                             lambda: browser.get(next_url, headers={"HX-Request": "true"}))
+                             lambda: browser.get(next_url, headers={"HX-Request": "true"}), expect=TIMELINE_MARK)
             found = re.search(r'hx-get="([^"]+)"', response.text)
             if not found:
                 break
@@ -176,11 +189,43 @@ def worker_peak_memory_mb(master_pid: int) -> list[float]:
     return peaks
 
 
+def tree_cpu_seconds(pid: int) -> float:
+    """Return the CPU time, user and system, of a process and all its descendants."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    pending = [pid]
+    while pending:
+        current = pending.pop()
+        try:
+            # Fields after the command name: state is the first, utime the 12th, stime the 13th.
+            fields = Path(f"/proc/{current}/stat").read_text().rsplit(")", 1)[1].split()
+            children = Path(f"/proc/{current}/task/{current}/children").read_text().split()
+        except FileNotFoundError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / ticks
+        pending += [int(child) for child in children]
+    return total
+
+
+def cpu_seconds(processes: dict[str, int]) -> dict[str, float]:
+    """Return the CPU time of each server's process tree and of this benchmark's own process."""
+    spent = {name: tree_cpu_seconds(pid) for name, pid in processes.items()}
+    own = os.times()
+    spent["benchmark client"] = own.user + own.system
+    return spent
+
+
+def cpu_spent(before: dict[str, float], after: dict[str, float], pages: int) -> dict[str, float]:
+    """Return the milliseconds of CPU per page that each process spent between two readings."""
+    return {name: 1000 * (after[name] - before[name]) / max(1, pages)
+            for name in before if after[name] > before[name]}
+
+
 def describe(result: PassResult, latency_ms: float, label: str) -> list[str]:
     lines = []
     for step, samples in result.by_step().items():
         times = [s.seconds * 1000 for s in samples]
-        errors = sum(1 for s in samples if s.status >= 400)
+        errors = sum(1 for s in samples if s.status == 0)
         lines.append(
             f"  {label:<9} {step:<11} n={len(samples):<4} p50={percentile(times, .5):7.1f} ms "
             f"p95={percentile(times, .95):7.1f} ms  overhead p50={percentile(times, .5) - latency_ms:7.1f} ms  "
@@ -296,7 +341,8 @@ def main() -> None:
     proxy_url = f"http://127.0.0.1:{proxy_port}"
     try:
         _wait_for(f"{proxy_url}/profiles/{make_profile_id('filler-0')}/")
-        report(arguments, latency, store, control, dashboard, proxy_url, env)
+        processes = {"dashboard": dashboard.process.pid, "proxy": proxy.pid, "sandbox": sandbox.process.pid}
+        report(arguments, latency, store, control, dashboard, proxy_url, env, processes)
     finally:
         proxy.terminate()
         proxy.wait(15)
@@ -317,12 +363,13 @@ def _wait_for(url: str) -> None:
     raise RuntimeError(f"{url} did not respond in time")
 
 
-def report(arguments, latency, store, control, dashboard, proxy_url, env) -> None:
+def report(arguments, latency, store, control, dashboard, proxy_url, env, processes) -> None:
     print(f"Customer 360 benchmark: sandbox latency {latency} ms, {os.cpu_count()} CPU cores, "
           f"{env['WEB_CONCURRENCY']} gunicorn workers x {WORKER_THREADS} threads for both servers, "
           f"timeline page size {PAGE_SIZE}, Python {sys.version.split()[0]}")
     first_customer = 0
     summary = []
+    failed = 0
     for agents in AGENT_COUNTS:
         per_agent = CUSTOMERS_PER_AGENT[agents]
         assigned = [customers_for(first_customer + i * per_agent, per_agent) for i in range(agents)]
@@ -330,7 +377,7 @@ def report(arguments, latency, store, control, dashboard, proxy_url, env) -> Non
         browsers = [new_browser() for _ in range(agents)]
 
         def sign_in_all(index, result, stop_at):
-            timed(result, "sign-in", lambda: _sign_in_response(browsers[index], dashboard.url))
+            timed(result, "sign-in", lambda: _sign_in_response(browsers[index], dashboard.url), expect='name="q"')
 
         signed = run_agents(agents, sign_in_all)
         print(f"\n== {agents} concurrent agent(s), {agents * per_agent} customers ==")
@@ -370,9 +417,12 @@ def report(arguments, latency, store, control, dashboard, proxy_url, env) -> Non
 
         def dashboard_profiles(index, result, stop_at):
             for profile_id in profile_ids[index]:
-                timed(result, "profile", lambda: browsers[index].get(f"{dashboard.url}/profiles/{profile_id}/"))
+                timed(result, "profile", lambda: browsers[index].get(f"{dashboard.url}/profiles/{profile_id}/"),
+                      expect=PROFILE_MARK)
 
+        cpu_before = cpu_seconds(processes)
         compared = run_agents(agents, dashboard_profiles)
+        dashboard_cpu = cpu_spent(cpu_before, cpu_seconds(processes), len(compared.samples))
         profile_calls = control.stats()["requests"]["profiles"]
         proxy_browsers = [new_browser() for _ in range(agents)]
 
@@ -380,11 +430,15 @@ def report(arguments, latency, store, control, dashboard, proxy_url, env) -> Non
             for profile_id in profile_ids[index]:
                 timed(result, "profile", lambda: proxy_browsers[index].get(f"{proxy_url}/profiles/{profile_id}/"))
 
+        cpu_before = cpu_seconds(processes)
         baseline = run_agents(agents, proxy_profiles)
+        proxy_cpu = cpu_spent(cpu_before, cpu_seconds(processes), len(baseline.samples))
         print(f"-- pass 3, uncached profile page beside the minimal proxy "
               f"({profile_calls} upstream profile calls for {len(compared.samples)} dashboard profile pages)")
         print("\n".join(describe(compared, latency, "dashboard")))
         print("\n".join(describe(baseline, latency, "proxy")))
+        for label, spent in (("dashboard", dashboard_cpu), ("proxy", proxy_cpu)):
+            print(f"  CPU per {label} page: " + ", ".join(f"{name} {ms:.1f} ms" for name, ms in spent.items()))
         dashboard_rps = len(compared.samples) / compared.wall_seconds
         proxy_rps = len(baseline.samples) / baseline.wall_seconds
         dashboard_p50 = percentile([s.seconds * 1000 for s in compared.samples], .5)
@@ -393,6 +447,8 @@ def report(arguments, latency, store, control, dashboard, proxy_url, env) -> Non
               f"(ratio {dashboard_rps / proxy_rps:.2f}); p50 ratio dashboard/proxy {dashboard_p50 / proxy_p50:.2f}")
         summary.append((agents, dashboard_p50 / proxy_p50, dashboard_rps / proxy_rps, per_hundred,
                         cached_requests))
+        failed += sum(1 for run in (signed, uncached, cached, compared, baseline)
+                      for sample in run.samples if sample.status == 0)
         for browser in browsers + proxy_browsers:
             browser.close()
 
@@ -408,6 +464,8 @@ def report(arguments, latency, store, control, dashboard, proxy_url, env) -> Non
     print("\n== Targets ==")
     by_agents = {row[0]: row for row in summary}
     verdicts = [
+        # Figures of failed pages mean nothing, so this verdict comes first.
+        ("every measured page view succeeded", failed == 0, f"{failed} failed"),
         ("profile p50 within 1.1x the proxy's at 5 agents", by_agents[5][1] <= 1.1, f"{by_agents[5][1]:.2f}x"),
         ("requests/s at least 0.7x the proxy's at 50 agents", by_agents[50][2] >= 0.7, f"{by_agents[50][2]:.2f}x"),
         ("no upstream call for a cached page view", all(row[4] == 0 for row in summary),
