@@ -4,7 +4,7 @@ from typing import Any
 
 from django import template
 
-from lookup.masking import mask_identities, mask_identity
+from lookup.masking import mask_identity
 from lookup.workbench import is_contact
 
 register = template.Library()
@@ -16,9 +16,3 @@ def contact_masked(value: Any, key: str) -> Any:
     if isinstance(value, str) and is_contact(key):
         return mask_identity(key, value)
     return value
-
-
-@register.filter
-def masked_text(text: str) -> str:
-    """Mask every phone number and email in plain text, such as an event copied for a ticket."""
-    return mask_identities(text)

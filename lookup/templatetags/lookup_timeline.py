@@ -1,4 +1,4 @@
-"""Filters for the event timeline: day headers, event times and an event as plain text."""
+"""Filters for the event timeline: day headers, event times and event properties."""
 
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -10,7 +10,6 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
 from lookup import labels
-from lookup.primedata import Event
 from lookup.services import UNKNOWN_DAY
 from lookup.templatetags.lookup_contacts import contact_masked
 from lookup.templatetags.lookup_format import moment_text, value_text
@@ -77,36 +76,3 @@ def is_mapping(value: Any) -> bool:
 def is_nested_list(value: Any) -> bool:
     """Tell whether a list contains dictionaries or lists, which are shown as a list rather than one line."""
     return isinstance(value, list) and any(isinstance(item, dict | list) for item in value)
-
-
-@register.filter
-def event_text(event: Event) -> str:
-    """Return an event as plain text for pasting into a ticket, nested properties indented."""
-    lines = [
-        f"{labels.event_label(event.event_name)} ({event.event_name})",
-        f"{_('Time')}: {moment_text(event.time_stamp)}",
-        f"{_('Source')}: {event.source}",
-        f"ID: {event.id}",
-    ]
-    lines += _value_lines(event.properties, depth=0)
-    return "\n".join(lines)
-
-
-def _value_lines(value: Any, *, depth: int) -> list[str]:
-    indent = "  " * depth
-    lines = []
-    if isinstance(value, dict):
-        for key, item in value.items():
-            if isinstance(item, dict | list) and item:
-                lines.append(f"{indent}{labels.key_label(key)}:")
-                lines += _value_lines(item, depth=depth + 1)
-            else:
-                lines.append(f"{indent}{labels.key_label(key)}: {value_text(item)}")
-    elif isinstance(value, list):
-        for item in value:
-            if isinstance(item, dict | list) and item:
-                lines.append(f"{indent}-")
-                lines += _value_lines(item, depth=depth + 1)
-            else:
-                lines.append(f"{indent}- {value_text(item)}")
-    return lines
