@@ -4,7 +4,9 @@ import re
 from pathlib import Path
 
 import pytest
+from django.contrib.auth.models import Permission
 
+from lookup.masking import mask_identities
 from lookup.models import AuditRecord
 from sandbox import fixtures
 from tests.conftest import AGENT_PASSWORD
@@ -190,6 +192,118 @@ def test_copy_buttons_copy_and_say_so(signed_in_page, live_server):
     page.wait_for_function(
         "() => navigator.clipboard.readText().then(text => text.includes('ID: '))"
     )
+
+
+def copy_event(page, item):
+    """Click the event's copy button and return what reached the clipboard."""
+    page.evaluate("() => navigator.clipboard.writeText('')")
+    item.locator(".copy-event").click()
+    page.wait_for_function("() => navigator.clipboard.readText().then(text => text !== '')")
+    return page.evaluate("navigator.clipboard.readText()")
+
+
+def vendor_booking(page):
+    """Open the vendor's example booking of Đức, whose properties contain his phone number."""
+    page.goto(f"/profiles/{fixtures.DUC_ID}/?events=BookingCompleted&sort=asc")
+    item = page.locator(f'{EVENTS}[data-event-id="30ShineMSSQL.BookingCompleted.17484563"]')
+    item.wait_for()
+    return item
+
+
+def test_event_copy_text_is_complete(signed_in_page, live_server):
+    page = signed_in_page
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=live_server.url)
+    item = vendor_booking(page)
+
+    copied = copy_event(page, item)
+
+    assert copied == (
+        "Hoàn tất đặt lịch (BookingCompleted)\n"
+        "Thời gian: 02/01/2023 03:00\n"
+        "Nguồn: 30ShineMSSQL\n"
+        "ID: 30ShineMSSQL.BookingCompleted.17484563\n"
+        "Thời gian: 21/05/2023 11:48\n"
+        "Họ và tên: ĐỨC\n"
+        "Số điện thoại: 01******89\n"
+        "Hoàn tất đặt lịch lúc: 21/05/2023 11:48\n"
+        "Mã khách hàng: 749547"
+    )
+    page.wait_for_function("() => document.getElementById('copy-status').textContent === 'Đã sao chép'")
+
+
+def test_event_copy_text_indents_nested_properties(signed_in_page, live_server):
+    page = signed_in_page
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=live_server.url)
+    open_profile(page, fixtures.AWKWARD_ID)
+    item = page.locator(EVENTS).filter(has=page.locator("dt[title=nested]")).first
+
+    copied = copy_event(page, item)
+
+    event_id = item.get_attribute("data-event-id")
+    assert f"\nID: {event_id}\n" in copied
+    assert copied.endswith(
+        "\nnested:\n"
+        "  levels:\n"
+        "    - 1\n"
+        "    -\n"
+        "      deeper: (trống)\n"
+        "      ok: Có\n"
+        "  label: <b>đậm</b>"
+    )
+
+
+def test_event_copy_masks_free_text_contacts(signed_in_page, live_server):
+    page = signed_in_page
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=live_server.url)
+    item = vendor_booking(page)
+    # The page masks values under contact keys only. A phone number or email
+    # inside another property must not reach a ticket either.
+    item.locator("dt[title=customer_id] + dd").evaluate(
+        "dd => { dd.textContent = 'gọi 0912 345 678 hoặc son.nguyen@example.com'; }"
+    )
+
+    copied = copy_event(page, item)
+
+    assert "Mã khách hàng: gọi 09******78 hoặc s***@example.com" in copied.splitlines()
+
+
+def test_event_copy_keeps_contacts_for_full_access(page, live_server, agent):
+    agent.user_permissions.add(
+        Permission.objects.get_by_natural_key("view_full_contact_details", "lookup", "auditrecord")
+    )
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=live_server.url)
+    sign_in(page, agent.username)
+    item = vendor_booking(page)
+
+    copied = copy_event(page, item)
+
+    assert "Số điện thoại: 0123456789" in copied.splitlines()
+    assert item.locator("[data-mask-contacts]").count() == 0
+
+
+MASK_SAMPLES = [
+    "0912345678",
+    "gọi 0912.345.678 hoặc 0912 345 678 nhé",
+    "+84 912 345 678",
+    "84912345678",
+    "+1 (555) 010-0199",
+    "son@example.com, son.nguyen+vip@mail.example.com.vn",
+    "q=son%40example.com&x=1",
+    "Đức@example.vn",
+    "DH0912345678 GD840912345678 0912345678x",
+    "04/12/2026 20:17; 1.726.000 ₫; 749547",
+    "",
+]
+
+
+def test_browser_masks_like_the_server(signed_in_page):
+    page = signed_in_page
+    open_profile(page)
+
+    masked = page.evaluate("samples => samples.map(maskIdentities)", MASK_SAMPLES)
+
+    for sample, browser_text in zip(MASK_SAMPLES, masked, strict=True):
+        assert browser_text == mask_identities(sample), sample
 
 
 def test_recent_lookups_reopen_with_one_click(signed_in_page):

@@ -164,13 +164,21 @@ def test_event_shows_kind_source_and_summary(agent_client):
     assert "<details class=\"event-details\">" in first
 
 
-def test_event_plain_text_escapes_markup(agent_client):
+def test_awkward_events_escape_markup(agent_client):
     body = htmx_get(agent_client, f"/profiles/{AWKWARD_PROFILE}/timeline/").content.decode()
 
-    texts = re.findall(r'<pre class="event-text" id="event-text-[0-9a-f]+" hidden>(.*?)</pre>', body, re.S)
-    assert texts
-    assert "<script" not in body.split("</header>")[-1].replace("&lt;script", "")
-    assert all("\nID: " in text for text in texts)
+    assert "&lt;script" in body
+    assert "<script" not in body
+    assert body.count("data-copy-event") == body.count("data-event-key=")
+
+
+@pytest.mark.parametrize("url", [f"/profiles/{DUC_PROFILE}/", f"/profiles/{DUC_PROFILE}/timeline/"])
+def test_timeline_list_carries_copy_labels(agent_client, url):
+    body = agent_client.get(url).content.decode()
+
+    timeline_list = re.search(r'<ol class="timeline" id="timeline-events"[^>]*>', body).group()
+    assert 'data-time-label="Time"' in timeline_list
+    assert 'data-source-label="Source"' in timeline_list
 
 
 def test_expired_cursor_restart_keeps_filters(agent_client):

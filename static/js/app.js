@@ -3,16 +3,120 @@
 "use strict";
 
 // Copy buttons name the element whose text they copy in data-copy-target.
+// A timeline event's button (data-copy-event) copies the event as text.
 document.addEventListener("click", function (event) {
-  const button = event.target.closest("[data-copy-target]");
-  if (!button) return;
-  const source = document.getElementById(button.dataset.copyTarget);
-  if (!source || !navigator.clipboard) return;
-  navigator.clipboard.writeText(source.textContent.trim()).then(function () {
+  const button = event.target.closest("[data-copy-target], [data-copy-event]");
+  if (!button || !navigator.clipboard) return;
+  const text = copiedText(button);
+  if (text === null) return;
+  navigator.clipboard.writeText(text).then(function () {
     button.dataset.copied = "true";
     announceCopied(button);
   });
 });
+
+function copiedText(button) {
+  if (button.dataset.copyTarget !== undefined) {
+    const source = document.getElementById(button.dataset.copyTarget);
+    return source ? source.textContent.trim() : null;
+  }
+  const item = button.closest(".event");
+  if (!item) return null;
+  const text = eventText(item);
+  return button.dataset.maskContacts !== undefined ? maskIdentities(text) : text;
+}
+
+// An event as plain text for pasting into a ticket, read from the event's
+// markup: the label and raw name, time, source and ID, then the properties,
+// each nested level indented by two more spaces. The labels of the time and
+// source lines come translated from the timeline's list.
+function eventText(item) {
+  const labels = item.closest("[data-time-label]").dataset;
+  const name = item.querySelector(".event-name");
+  const lines = [
+    shownText(name) + " (" + name.title + ")",
+    labels.timeLabel + ": " + item.querySelector(".event-time").title,
+    labels.sourceLabel + ": " + shownText(item.querySelector(".event-source")),
+    "ID: " + item.dataset.eventId,
+  ];
+  const properties = item.querySelector(".event-details > .event-properties");
+  if (properties) propertyLines(properties, 0, lines);
+  return lines.join("\n");
+}
+
+// A <dl class="event-properties"> contains a mapping and an
+// <ol class="event-value-list"> a list of lists or mappings.
+function propertyLines(container, depth, lines) {
+  const indent = "  ".repeat(depth);
+  if (container.tagName === "DL") {
+    container.querySelectorAll(":scope > dt").forEach(function (term) {
+      valueLines(indent + shownText(term) + ":", term.nextElementSibling, depth, lines);
+    });
+  } else {
+    container.querySelectorAll(":scope > li").forEach(function (entry) {
+      valueLines(indent + "-", entry, depth, lines);
+    });
+  }
+}
+
+// A non-empty mapping or list gets a head line and nests below it. Any other
+// value follows its head on one line, and so does "(none)" of an empty one.
+function valueLines(head, holder, depth, lines) {
+  const nested = holder.querySelector(":scope > .event-properties, :scope > .event-value-list");
+  if (nested && nested.querySelector(":scope > dt, :scope > li")) {
+    lines.push(head);
+    propertyLines(nested, depth + 1, lines);
+  } else {
+    lines.push(head + " " + shownText(holder));
+  }
+}
+
+// The text of an element without relative hints such as "(hôm qua)", which
+// would be wrong by the time someone reads the ticket.
+function shownText(element) {
+  return collectText(element).trim();
+}
+
+function collectText(node) {
+  let text = "";
+  node.childNodes.forEach(function (child) {
+    if (child.nodeType === Node.TEXT_NODE) {
+      text += child.nodeValue;
+    } else if (child.nodeType === Node.ELEMENT_NODE && !child.classList.contains("moment-hint")) {
+      text += collectText(child);
+    }
+  });
+  return text;
+}
+
+// The masks of mask_identities in lookup/masking.py, for text that an agent
+// without the "Can view full contact details" permission copies. The page
+// masks values under contact keys only, and this also masks phone numbers
+// and emails inside other text. tests/test_browser_workbench.py compares
+// both functions on the same samples. Python's \w and \d match any Unicode
+// letter or digit, hence \p{L}, \p{N} and \p{Nd} here.
+const WORD_CHARACTER = "\\p{L}\\p{N}_";
+const PHONE_PATTERN = new RegExp(
+  "(?<![" + WORD_CHARACTER + "+])" +
+  "(?:\\+\\p{Nd}(?:[ .-]?\\p{Nd}){7,14}|(?:0|84)(?:[ .-]?\\p{Nd}){8,10})" +
+  "(?![" + WORD_CHARACTER + "])", "gu");
+const EMAIL_PATTERN = new RegExp(
+  "(?<![" + WORD_CHARACTER + ".+-])([" + WORD_CHARACTER + ".+-]+)(@|%40)([A-Za-z0-9-]+(?:\\.[A-Za-z0-9-]+)+)", "gu");
+
+function maskIdentities(text) {
+  const masked = text.replace(EMAIL_PATTERN, function (match, local, at, domain) {
+    return Array.from(local)[0] + "***" + at + domain;
+  });
+  return masked.replace(PHONE_PATTERN, maskPhone);
+}
+
+// "0912345678" becomes "09******78", as mask_phone does.
+function maskPhone(value) {
+  const plus = value.trim().startsWith("+") ? "+" : "";
+  const digits = Array.from(value.replace(/\P{Nd}/gu, ""));
+  if (digits.length <= 4) return plus + "*".repeat(digits.length);
+  return plus + digits.slice(0, 2).join("") + "*".repeat(digits.length - 4) + digits.slice(-2).join("");
+}
 
 // "Copied" shows on the button for a moment and is read out by the status
 // region in base.html; the button keeps its accessible name meanwhile.
