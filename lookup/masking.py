@@ -10,8 +10,6 @@ messages of PrimeData errors may repeat the identities a request carried.
 import logging
 import re
 
-# static/js/app.js repeats both patterns and the masks for the copy text of
-# timeline events, and tests/test_browser_workbench.py checks that they agree.
 # Vietnamese numbers (0…, 84…, +84…, legacy 11-digit ones) and any number in
 # international form, with the spaces, dots and hyphens people type.
 _PHONE = re.compile(r"(?<![\w+])(?:\+\d(?:[ .-]?\d){7,14}|(?:0|84)(?:[ .-]?\d){8,10})(?![\w])")

@@ -8,7 +8,8 @@ through the ``timeline_events`` tag.
 Every value from PrimeData passes through ``html.escape`` here, the same
 escaping as Django's ``escape``, or through ``display.value_html``, which
 returns escaped markup. The browser builds an event's copy text from this
-markup (static/js/app.js), so a change here changes the copied text too.
+markup (static/js/app.js), so a change here changes the copied text too, and
+the copy never shows more than the page.
 """
 
 import html
@@ -19,7 +20,7 @@ from django.utils import dateformat, formats, timezone
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
-from lookup import display, labels, workbench
+from lookup import display, labels, masking, workbench
 from lookup.primedata import Event
 from lookup.services import UNKNOWN_DAY, TimelineEntry, event_digest
 
@@ -28,8 +29,8 @@ def events_html(entries: list[TimelineEntry], *, mask_contacts: bool) -> SafeStr
     """Render a page of timeline entries, each preceded by its day header when it starts a day.
 
     With ``mask_contacts``, values under contact keys (LOOKUP_CONTACT_IDENTITIES)
-    are masked. Each copy button then carries ``data-mask-contacts``, so the
-    browser masks every phone number and email in the copied text.
+    are masked, and so is every phone number and email inside other text,
+    such as a note that repeats the customer's number.
     """
     renderer = EventRenderer(mask_contacts=mask_contacts)
     return SafeString("".join(renderer.entry_html(entry) for entry in entries))
@@ -38,6 +39,20 @@ def events_html(entries: list[TimelineEntry], *, mask_contacts: bool) -> SafeStr
 def is_nested_list(value: Any) -> bool:
     """Tell whether a list contains dictionaries or lists, which are shown as a list rather than one line."""
     return isinstance(value, list) and any(isinstance(item, dict | list) for item in value)
+
+
+def masked_value(value: Any, key: str) -> Any:
+    """Return a property value as shown to an agent without full access.
+
+    Text under a contact key is masked as that identity, and phone numbers and
+    emails inside any other text are masked too. A list of values is masked
+    item by item.
+    """
+    if isinstance(value, str):
+        return masking.mask_identity(key, value) if workbench.is_contact(key) else masking.mask_identities(value)
+    if isinstance(value, list):
+        return [masked_value(item, key) for item in value]
+    return value
 
 
 class EventRenderer:
@@ -56,11 +71,9 @@ class EventRenderer:
         # translations are looked up before the markup is assembled.
         source_title, copy_text = _("Source system"), _("Copy")
         all_properties, no_values = _("All properties"), _("(none)")
-        mask_attribute = " data-mask-contacts" if mask_contacts else ""
         self.source_title = html.escape(source_title)
         self.copy_button = (
-            f'<button type="button" class="copy-button copy-event" data-copy-event{mask_attribute}>'
-            f"{html.escape(copy_text)}</button>"
+            f'<button type="button" class="copy-button copy-event" data-copy-event>{html.escape(copy_text)}</button>'
         )
         self.details_summary = f"<summary>{html.escape(all_properties)}</summary>"
         self.no_properties = f'<dl class="event-properties"><dd class="muted">{html.escape(no_values)}</dd></dl>'
@@ -173,8 +186,8 @@ class EventRenderer:
         return markup
 
     def _shown_value_html(self, value: Any, key: str) -> str:
-        if self.mask_contacts and isinstance(value, str):
-            value = workbench.shown_value(key, value, full=False)
+        if self.mask_contacts:
+            value = masked_value(value, key)
         return display.value_html(value, key)
 
     def _event_label(self, event_name: str) -> str:

@@ -166,10 +166,20 @@ def test_contacts_masked_without_permission(settings):
     assert '<dt title="phone_number">Số điện thoại</dt><dd>09******67</dd>' in markup
     assert '<dt title="email">Email</dt><dd>d***@example.com</dd>' in markup
     assert "duc.nguyen@example.com" not in markup
-    # The page masks values under contact keys only. The copy button's
-    # attribute makes the browser mask every phone number and email.
-    assert '<dt title="customer_id">Mã khách hàng</dt><dd>0901234567</dd>' in markup
-    assert '<button type="button" class="copy-button copy-event" data-copy-event data-mask-contacts>' in markup
+    assert '<dt title="customer_id">Mã khách hàng</dt><dd>09******67</dd>' in markup
+
+
+def test_contacts_masked_in_free_text_and_lists():
+    event = make_event(properties={
+        "note": "gọi 0912 345 678 hoặc son.nguyen@example.com",
+        "phone_number": ["0901234567", "0912345678"],
+    })
+
+    markup = render(event, mask_contacts=True)
+
+    assert '<dt title="note">Ghi chú</dt><dd>gọi 09******78 hoặc s***@example.com</dd>' in markup
+    assert "0901234567" not in markup
+    assert "0912345678" not in markup
 
 
 def test_contacts_shown_with_permission():
@@ -179,7 +189,6 @@ def test_contacts_shown_with_permission():
 
     assert '<dd>0901234567</dd>' in markup
     assert '<dd>duc.nguyen@example.com</dd>' in markup
-    assert "data-mask-contacts" not in markup
 
 
 def test_memo_separates_value_types():
@@ -195,14 +204,14 @@ def test_memo_separates_value_types():
 
 
 def test_memo_separates_keys():
-    event = make_event(properties={"count": 1, "price": 1, "phone_number": "0901234567", "note": "0901234567"})
+    event = make_event(properties={"count": 1, "price": 1, "phone_number": "DH0901234567", "note": "DH0901234567"})
 
     markup = render(event, mask_contacts=True)
 
     assert '<dt title="count">count</dt><dd>1</dd>' in markup
     assert '<dt title="price">Giá</dt><dd>1 ₫</dd>' in markup
     assert '<dt title="phone_number">Số điện thoại</dt><dd>09******67</dd>' in markup
-    assert '<dt title="note">Ghi chú</dt><dd>0901234567</dd>' in markup
+    assert '<dt title="note">Ghi chú</dt><dd>DH0901234567</dd>' in markup
 
 
 def test_english_labels():

@@ -21,9 +21,7 @@ function copiedText(button) {
     return source ? source.textContent.trim() : null;
   }
   const item = button.closest(".event");
-  if (!item) return null;
-  const text = eventText(item);
-  return button.dataset.maskContacts !== undefined ? maskIdentities(text) : text;
+  return item ? eventText(item) : null;
 }
 
 // An event as plain text for pasting into a ticket, read from the event's
@@ -87,35 +85,6 @@ function collectText(node) {
     }
   });
   return text;
-}
-
-// The masks of mask_identities in lookup/masking.py, for text that an agent
-// without the "Can view full contact details" permission copies. The page
-// masks values under contact keys only, and this also masks phone numbers
-// and emails inside other text. tests/test_browser_workbench.py compares
-// both functions on the same samples. Python's \w and \d match any Unicode
-// letter or digit, hence \p{L}, \p{N} and \p{Nd} here.
-const WORD_CHARACTER = "\\p{L}\\p{N}_";
-const PHONE_PATTERN = new RegExp(
-  "(?<![" + WORD_CHARACTER + "+])" +
-  "(?:\\+\\p{Nd}(?:[ .-]?\\p{Nd}){7,14}|(?:0|84)(?:[ .-]?\\p{Nd}){8,10})" +
-  "(?![" + WORD_CHARACTER + "])", "gu");
-const EMAIL_PATTERN = new RegExp(
-  "(?<![" + WORD_CHARACTER + ".+-])([" + WORD_CHARACTER + ".+-]+)(@|%40)([A-Za-z0-9-]+(?:\\.[A-Za-z0-9-]+)+)", "gu");
-
-function maskIdentities(text) {
-  const masked = text.replace(EMAIL_PATTERN, function (match, local, at, domain) {
-    return Array.from(local)[0] + "***" + at + domain;
-  });
-  return masked.replace(PHONE_PATTERN, maskPhone);
-}
-
-// "0912345678" becomes "09******78", as mask_phone does.
-function maskPhone(value) {
-  const plus = value.trim().startsWith("+") ? "+" : "";
-  const digits = Array.from(value.replace(/\P{Nd}/gu, ""));
-  if (digits.length <= 4) return plus + "*".repeat(digits.length);
-  return plus + digits.slice(0, 2).join("") + "*".repeat(digits.length - 4) + digits.slice(-2).join("");
 }
 
 // "Copied" shows on the button for a moment and is read out by the status
