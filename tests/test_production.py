@@ -157,12 +157,12 @@ def proxied_browser() -> httpx.Client:
     )
 
 
-def sign_in(browser: httpx.Client, base_url: str) -> None:
+def sign_in(browser: httpx.Client, base_url: str, username: str = AGENT_NAME) -> None:
     login = browser.get(f"{base_url}/accounts/login/")
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', login.text)[1]
     response = browser.post(
         f"{base_url}/accounts/login/",
-        data={"username": AGENT_NAME, "password": AGENT_PASSWORD, "csrfmiddlewaretoken": token},
+        data={"username": username, "password": AGENT_PASSWORD, "csrfmiddlewaretoken": token},
         headers={"Referer": f"{base_url.replace('http://', 'https://')}/accounts/login/"},
     )
     assert response.status_code == 302, response.text
