@@ -198,7 +198,7 @@ class TimelineFilterForm(forms.Form):
         elif not (start or end) and not self.has_error("start") and not self.has_error("end"):
             self.add_error("start", _("Enter a start date, an end date or both for a custom period."))
         elif start and end and start >= end:
-            self.add_error("end", _("The end date must be after the start date."))
+            self.add_error("end", _("This date must be later than the “From” date."))
         return cleaned
 
     def timeline_query(self) -> TimelineQuery:

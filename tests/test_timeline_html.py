@@ -81,7 +81,7 @@ def test_properties_nest_mappings_and_lists():
     assert (
         '<dl class="event-properties">'
         '<dt title="items">Sản phẩm</dt><dd><ol class="event-value-list">'
-        '<li><dl class="event-properties"><dt title="sku">sku</dt><dd>A</dd><dt title="qty">qty</dt><dd>2</dd></dl></li>'
+        '<li><dl class="event-properties"><dt title="sku">Mã SKU</dt><dd>A</dd><dt title="qty">qty</dt><dd>2</dd></dl></li>'
         '<li><span class="muted">(không có)</span></li>'
         "</ol></dd>"
         '<dt title="tags">Nhãn</dt><dd>vip; <span class="muted">(trống)</span></dd>'

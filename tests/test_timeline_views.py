@@ -63,7 +63,7 @@ def test_profile_preset_resolves_to_start_date(agent_client):
         ({"range": "12"}, "Select a valid choice. 12 is not one of the available choices."),
         ({"range": "custom"}, "Enter a start date, an end date or both for a custom period."),
         ({"start": "2024-02-30"}, "Enter a valid date."),
-        ({"start": "2024-03-01", "end": "2024-03-01"}, "The end date must be after the start date."),
+        ({"start": "2024-03-01", "end": "2024-03-01"}, "This date must be later than the “From” date."),
         ({"sort": "sideways"}, "Select a valid choice. sideways is not one of the available choices."),
     ],
 )
