@@ -342,6 +342,9 @@ class PrimeDataClient:
             raise self._error(UpstreamTimeout, call, message)
 
         headers = {"x-request-id": call.request_id} if call.request_id else {}
+        # TODO: each phase is capped at the time left, not their sum, so
+        # waiting for the pool, connecting and waiting for headers can overrun
+        # the deadline by up to one pool plus one connect timeout.
         timeout = httpx.Timeout(
             connect=min(self._connect_timeout, remaining),
             read=min(self._read_timeout, remaining),
