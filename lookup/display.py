@@ -78,15 +78,8 @@ def moment_html(value: datetime | date | str | None) -> SafeString:
     """Render a ``<time>`` element: local date-time, a relative hint, the ISO value on hover."""
     if not isinstance(value, datetime | date):
         return format_html("{}", moment_text(value))
-    # The same values as moment_iso and moment_text, converted to local time
-    # once: a timeline page renders a hundred of these.
-    if isinstance(value, datetime):
-        local = timezone.localtime(value)
-        iso = html.escape(local.isoformat())
-        text = html.escape(formats.date_format(local, "SHORT_DATETIME_FORMAT"))
-    else:
-        iso = html.escape(value.isoformat())
-        text = html.escape(formats.date_format(value, "SHORT_DATE_FORMAT"))
+    iso = html.escape(moment_iso(value))
+    text = html.escape(moment_text(value))
     hint = moment_hint(value)
     if hint:
         return SafeString(

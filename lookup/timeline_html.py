@@ -16,7 +16,7 @@ import html
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from django.utils import dateformat, formats, timezone
+from django.utils import formats, timezone
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
@@ -66,7 +66,6 @@ class EventRenderer:
         self.mask_contacts = mask_contacts
         self.zone = timezone.get_current_timezone()
         self.today = timezone.localdate()
-        self.datetime_format = formats.get_format("SHORT_DATETIME_FORMAT")
         # xgettext finds no gettext call inside an f-string, so the
         # translations are looked up before the markup is assembled.
         source_title, copy_text = _("Source system"), _("Copy")
@@ -136,14 +135,11 @@ class EventRenderer:
         A time stamp that did not parse shows as received, in all three places.
         """
         value = event.time_stamp
+        iso = display.moment_iso(value)
+        title = display.moment_text(value)
+        time_of_day = title
         if isinstance(value, datetime):
-            local = timezone.localtime(value, self.zone)
-            iso = local.isoformat()
-            title = dateformat.format(local, self.datetime_format)
-            time_of_day = local.strftime("%H:%M")
-        else:
-            iso = display.moment_iso(value)
-            title = time_of_day = display.moment_text(value)
+            time_of_day = timezone.localtime(value, self.zone).strftime("%H:%M")
         return (
             f'<time class="event-time" datetime="{html.escape(iso)}" title="{html.escape(title)}">'
             f"{html.escape(time_of_day)}</time>"

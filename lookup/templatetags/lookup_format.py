@@ -7,8 +7,6 @@ from django import template
 from django.utils.safestring import SafeString
 
 from lookup import display, labels
-from lookup.primedata import Event
-from lookup.services import event_digest
 
 register = template.Library()
 
@@ -26,22 +24,6 @@ def moment(value: datetime | date | str | None) -> SafeString:
 
 
 @register.filter
-def moment_text(value: datetime | date | str | None) -> str:
-    return display.moment_text(value)
-
-
-@register.filter
-def moment_iso(value: datetime | date | str | None) -> str:
-    return display.moment_iso(value)
-
-
-@register.filter
-def event_key(event: Event) -> str:
-    """Return the digest that distinguishes repeated events (see ``services.event_digest``)."""
-    return event_digest(event)
-
-
-@register.filter
 def entries(mapping: dict[str, Any]) -> list[tuple[str, Any]]:
     """Return a mapping's key-value pairs.
 
@@ -49,11 +31,6 @@ def entries(mapping: dict[str, Any]) -> list[tuple[str, Any]]:
     dictionaries, a key named "items" would win over the method.
     """
     return list(mapping.items()) if isinstance(mapping, dict) else []
-
-
-@register.filter
-def event_label(event_name: str) -> str:
-    return labels.event_label(event_name)
 
 
 @register.filter
