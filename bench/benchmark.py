@@ -63,8 +63,8 @@ PAGE_SIZE = 10
 PASS_SECONDS = 120.0
 WORKER_THREADS = 16
 # A pool grows to the most calls a worker ever had in flight at once. One
-# round at 50 agents leaves a few workers short of that peak; after a second
-# round, a third opened no new connection in trial runs.
+# round at 50 agents left a few workers short of that peak in trial runs.
+# After a second round, a third opened no new connection.
 WARM_UP_ROUNDS = 2
 # Markup that only a rendered profile page and a timeline fragment contain.
 PROFILE_MARK = 'id="profile-name"'

@@ -57,7 +57,7 @@ def test_stats_count_keepalive_connection(sandbox_server: str, sandbox_control: 
     assert after_second == {"requests": {"profiles": 3, "events": 3}, "connections": 2}
 
 
-def test_stats_reset_keeps_open_connections_uncounted(sandbox_server: str, sandbox_control: SandboxControl) -> None:
+def test_stats_skip_kept_alive_connections(sandbox_server: str, sandbox_control: SandboxControl) -> None:
     with make_client(sandbox_server) as kept:
         kept.post(PROFILES, json=AN)
         sandbox_control.reset_stats()
@@ -72,7 +72,7 @@ def test_stats_reset_keeps_open_connections_uncounted(sandbox_server: str, sandb
 
 
 @pytest.mark.parametrize(("keepalive_seconds", "connections"), [(5.0, 1), (0.2, 2)])
-def test_client_reuses_an_idle_connection_within_its_keepalive(
+def test_client_keepalive_reuses_connection(
     sandbox_server: str, sandbox_control: SandboxControl, keepalive_seconds: float, connections: int
 ) -> None:
     with PrimeDataClient(sandbox_server, DEMO_API_KEY, keepalive_seconds=keepalive_seconds) as client:

@@ -128,7 +128,7 @@ def test_every_value_is_escaped():
         (SUNDAY.date(), '<time class="event-time" datetime="2023-05-21" title="21/05/2023">21/05/2023</time>'),
     ],
 )
-def test_time_stamp_that_is_no_instant(time_stamp, expected):
+def test_unparsed_time_stamp_shown_as_received(time_stamp, expected):
     markup = render(make_event(time_stamp=time_stamp))
 
     assert expected in markup
