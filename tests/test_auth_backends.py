@@ -1,4 +1,4 @@
-"""Agents' permissions come from the shared cache, and a change to them takes effect at once."""
+"""Agents and their permissions come from the shared cache, and a change to them takes effect at once."""
 
 import pytest
 from django.contrib.auth.models import Permission
@@ -11,12 +11,12 @@ from lookup.access import agents_group
 pytestmark = pytest.mark.django_db
 
 
-def permission_queries(agent_client) -> int:
-    """Open the search page and count the queries that read permission tables."""
+def permission_queries(agent_client, table: str = "auth_permission") -> int:
+    """Open the search page and count the queries that read ``table``."""
     with CaptureQueriesContext(connection) as queries:
         response = agent_client.get("/")
     assert response.status_code == 200
-    return sum(1 for query in queries if "auth_permission" in query["sql"])
+    return sum(1 for query in queries if f'"{table}"' in query["sql"])
 
 
 def test_second_page_uses_cache(agent_client):
@@ -25,6 +25,25 @@ def test_second_page_uses_cache(agent_client):
 
     assert first > 0
     assert second == 0
+
+
+def test_second_page_reads_no_agent_row(agent_client):
+    first = permission_queries(agent_client, "auth_user")
+    second = permission_queries(agent_client, "auth_user")
+
+    assert first > 0
+    assert second == 0
+
+
+def test_changed_password_signs_agent_out(agent_client, agent):
+    permission_queries(agent_client)
+
+    agent.set_password("a-new-password-for-the-test")
+    agent.save()
+
+    response = agent_client.get("/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/")
 
 
 def test_removed_agent_refused_at_once(agent_client, agent):
@@ -69,4 +88,5 @@ def test_broken_cache_uses_database(agent_client, monkeypatch, caplog):
     monkeypatch.setattr(cache, "get_many", broken)
 
     assert agent_client.get("/").status_code == 200
+    assert "The agent could not be read from the cache" in caplog.text
     assert "Permissions could not be read from the cache" in caplog.text
