@@ -55,15 +55,9 @@ class SearchForm(forms.Form):
     identity_name = forms.ChoiceField(label=gettext_lazy("Identity type"), required=False)
     ticket = forms.CharField(required=False, max_length=200, widget=forms.HiddenInput)
 
-    def __init__(self, *args: object, compact: bool = False, **kwargs: object) -> None:
+    def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.fields["identity_name"].choices = identity_choices()
-        # The compact box at the top of a profile page must not steal the focus on load.
-        self.fields["q"].widget.attrs.update(
-            {"autocomplete": "off", "spellcheck": "false", "id": "search-input", "data-search-box": ""}
-        )
-        if not compact:
-            self.fields["q"].widget.attrs["autofocus"] = True
         self.identity_query: IdentityQuery | None = None
 
     def clean_ticket(self) -> str:
@@ -164,14 +158,8 @@ class TimelineFilterForm(forms.Form):
         label=gettext_lazy("Event types"), required=False, widget=forms.CheckboxSelectMultiple
     )
     range = forms.ChoiceField(label=gettext_lazy("Period"), required=False, widget=forms.RadioSelect)
-    start = forms.DateField(
-        label=gettext_lazy("From"), required=False, input_formats=["%Y-%m-%d"],
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-    )
-    end = forms.DateField(
-        label=gettext_lazy("Before"), required=False, input_formats=["%Y-%m-%d"],
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-    )
+    start = forms.DateField(label=gettext_lazy("From"), required=False, input_formats=["%Y-%m-%d"])
+    end = forms.DateField(label=gettext_lazy("Before"), required=False, input_formats=["%Y-%m-%d"])
     sort = forms.ChoiceField(label=gettext_lazy("Order"), required=False)
 
     def __init__(self, data: Mapping[str, object] | None = None, **kwargs: object) -> None:

@@ -86,7 +86,7 @@ def profile_detail(request: HttpRequest, profile_id: str) -> HttpResponse:
         "summary_text": workbench.summary_text(profile, summary),
         "stale_after_hours": round(settings.LOOKUP_STALE_AFTER_HOURS),
         "identities": workbench.shown_identities(profile, full=full),
-        "search_form": SearchForm(initial={"ticket": ticket}, compact=True),
+        "search_form": SearchForm(initial={"ticket": ticket}),
         "ticket": ticket,
         "filter_form": filters,
         "clear_url": timeline_urls.profile_url(profile.profile_id, ticket=ticket),
