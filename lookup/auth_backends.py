@@ -5,9 +5,9 @@ the agent may look up customers and may see contact details. Django's
 ModelBackend reads these with three database queries per request. This
 backend takes them from one cache read.
 
-The stored agent holds the password hash, as the database row does, because
-every request checks its session against it; the shared cache is as
-private to the dashboard as its database.
+The stored agent contains the password hash, as the database row does,
+because every request checks its session against it. The shared cache is
+as private to the dashboard as its database.
 
 Any change to users, groups or permissions replaces a generation token in
 the cache, which makes every stored agent and permission set stale at once,

@@ -11,7 +11,7 @@ from lookup.access import agents_group
 pytestmark = pytest.mark.django_db
 
 
-def permission_queries(agent_client, table: str = "auth_permission") -> int:
+def table_queries(agent_client, table: str = "auth_permission") -> int:
     """Open the search page and count the queries that read ``table``."""
     with CaptureQueriesContext(connection) as queries:
         response = agent_client.get("/")
@@ -20,23 +20,23 @@ def permission_queries(agent_client, table: str = "auth_permission") -> int:
 
 
 def test_second_page_uses_cache(agent_client):
-    first = permission_queries(agent_client)
-    second = permission_queries(agent_client)
+    first = table_queries(agent_client)
+    second = table_queries(agent_client)
 
     assert first > 0
     assert second == 0
 
 
 def test_second_page_reads_no_agent_row(agent_client):
-    first = permission_queries(agent_client, "auth_user")
-    second = permission_queries(agent_client, "auth_user")
+    first = table_queries(agent_client, "auth_user")
+    second = table_queries(agent_client, "auth_user")
 
     assert first > 0
     assert second == 0
 
 
 def test_changed_password_signs_agent_out(agent_client, agent):
-    permission_queries(agent_client)
+    table_queries(agent_client)
 
     agent.set_password("a-new-password-for-the-test")
     agent.save()
@@ -47,7 +47,7 @@ def test_changed_password_signs_agent_out(agent_client, agent):
 
 
 def test_removed_agent_refused_at_once(agent_client, agent):
-    permission_queries(agent_client)
+    table_queries(agent_client)
 
     agent.groups.remove(agents_group())
 
@@ -55,7 +55,7 @@ def test_removed_agent_refused_at_once(agent_client, agent):
 
 
 def test_revoked_group_permission_refused(agent_client):
-    permission_queries(agent_client)
+    table_queries(agent_client)
 
     agents_group().permissions.clear()
 
@@ -63,7 +63,7 @@ def test_revoked_group_permission_refused(agent_client):
 
 
 def test_deactivated_agent_is_signed_out(agent_client, agent):
-    permission_queries(agent_client)
+    table_queries(agent_client)
 
     agent.is_active = False
     agent.save()
@@ -72,7 +72,7 @@ def test_deactivated_agent_is_signed_out(agent_client, agent):
 
 
 def test_granted_permission_applies_at_once(agent_client, agent):
-    permission_queries(agent_client)
+    table_queries(agent_client)
     agent.user_permissions.add(
         Permission.objects.get_by_natural_key("view_full_contact_details", "lookup", "auditrecord")
     )

@@ -77,6 +77,20 @@ def test_profile_invalid_filters_show_message(agent_client, params, message):
     assert "Clear filters" in body
 
 
+def test_invalid_date_described_by_message(agent_client):
+    response = agent_client.get(f"/profiles/{DUC_PROFILE}/", {"start": "2024-02-30", "sort": "asc"})
+
+    body = response.content.decode()
+    date_input = re.search(r'<input type="date" name="start"[^>]*>', body)[0]
+    assert response.status_code == 400
+    assert 'value="2024-02-30"' in date_input
+    assert 'aria-invalid="true"' in date_input
+    assert 'aria-describedby="filter-error-start"' in date_input
+    assert re.search(r'<p id="filter-error-start">From: Enter a valid date.</p>', body)
+    assert 'aria-invalid' not in re.search(r'<input type="date" name="end"[^>]*>', body)[0]
+    assert '<option value="asc" selected>' in body
+
+
 def test_timeline_invalid_filter_is_400_fragment(agent_client):
     response = htmx_get(agent_client, f"/profiles/{DUC_PROFILE}/timeline/", {"sort": "up", "day": "x"})
 

@@ -1,4 +1,5 @@
 import re
+from html.parser import HTMLParser
 
 import pytest
 
@@ -88,6 +89,45 @@ def test_search_post_invalid_value_rerenders_form(agent_client):
 
     assert response.status_code == 400
     assert "Choose the identity type" in response.content.decode()
+
+
+class ElementsById(HTMLParser):
+    """The start tags of a page that carry an id, as attribute dictionaries by id."""
+
+    def __init__(self, body: str) -> None:
+        super().__init__()
+        self.elements: dict[str, dict[str, str | None]] = {}
+        self.feed(body)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        attributes = dict(attrs)
+        if attributes.get("id"):
+            self.elements[attributes["id"]] = {"tag": tag, **attributes}
+
+
+def test_search_error_described_by_message(agent_client):
+    response = agent_client.post("/", {"q": "hello there", "identity_name": "email", "ticket": "T-7"})
+
+    body = response.content.decode()
+    elements = ElementsById(body).elements
+    search_box = elements["search-input"]
+    assert response.status_code == 400
+    assert search_box["value"] == "hello there"
+    assert search_box["aria-invalid"] == "true"
+    assert search_box["aria-describedby"] == "search-error"
+    assert "search-error" in elements
+    assert re.search(r'id="search-error">[^<]*email', body)
+    assert elements["id_ticket"]["value"] == "T-7"
+    assert '<option value="email" selected>' in body
+
+
+def test_search_box_focus_only_on_search_page(agent_client):
+    search = ElementsById(agent_client.get("/").content.decode()).elements["search-input"]
+    profile = ElementsById(agent_client.get(f"/profiles/{VENDOR_PROFILE}/").content.decode()).elements["search-input"]
+
+    assert "autofocus" in search
+    assert "autofocus" not in profile
+    assert "aria-invalid" not in search
 
 
 def test_profile_page_shows_vendor_example(agent_client):
