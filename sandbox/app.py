@@ -17,7 +17,9 @@ inject one fault into that request alone; see ``sandbox.faults`` for names.
 
 import hmac
 import logging
+import socket
 import threading
+import weakref
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from typing import Any
@@ -58,24 +60,35 @@ StartResponse = Callable[..., Any]
 class RequestStats:
     """Counts of API requests per endpoint and of the client connections opened for them.
 
-    A connection is a distinct (REMOTE_ADDR, REMOTE_PORT) pair, so requests
-    over one kept-alive connection count once, and a connection kept alive
-    from before the last reset does not count again: the figure is how many
-    connections clients opened since then. Safe to share between threads.
+    Requests over one kept-alive connection count once, and a connection
+    kept alive from before the last reset does not count again, so the
+    figure is how many connections clients opened since then. Under gunicorn
+    a connection is its socket object. A peer address is not enough, because
+    Linux hands a closed loopback connection's port to the next one
+    (net.ipv4.tcp_tw_reuse). Without a socket, as in process, a connection is
+    its (REMOTE_ADDR, REMOTE_PORT) pair. Safe to share between threads.
     """
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._requests = dict.fromkeys(API_PATHS.values(), 0)
-        self._seen: set[tuple[str, str]] = set()
+        # Sockets leave the set when gunicorn closes and drops them.
+        self._sockets: weakref.WeakSet[socket.socket] = weakref.WeakSet()
+        self._peers: set[tuple[str, str]] = set()
         self._opened = 0
 
     def record(self, endpoint: str, environ: WSGIEnviron) -> None:
-        peer = (environ.get("REMOTE_ADDR", ""), environ.get("REMOTE_PORT", ""))
+        connection = environ.get("gunicorn.socket")
         with self._lock:
             self._requests[endpoint] += 1
-            if peer not in self._seen:
-                self._seen.add(peer)
+            if isinstance(connection, socket.socket):
+                seen = connection in self._sockets
+                self._sockets.add(connection)
+            else:
+                peer = (environ.get("REMOTE_ADDR", ""), environ.get("REMOTE_PORT", ""))
+                seen = peer in self._peers
+                self._peers.add(peer)
+            if not seen:
                 self._opened += 1
 
     def snapshot(self) -> dict[str, Any]:

@@ -1,11 +1,14 @@
 """The standalone sandbox (``python -m sandbox``) over real sockets."""
 
 import email.utils
+import json
 import re
+import socket
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import httpx
 import pytest
@@ -69,6 +72,42 @@ def test_stats_skip_kept_alive_connections(sandbox_server: str, sandbox_control:
 
     assert after_reuse == {"requests": {"profiles": 0, "events": 1}, "connections": 0}
     assert after_fresh == {"requests": {"profiles": 0, "events": 2}, "connections": 1}
+
+
+def post_from_port(base_url: str, local_port: int) -> bytes:
+    """POST a profile search over a new connection from ``local_port``, and return the status line."""
+    server = urlsplit(base_url)
+    body = json.dumps(AN).encode()
+    head = (f"POST {PROFILES} HTTP/1.1\r\nHost: {server.netloc}\r\nx-api-key: {DEMO_API_KEY}\r\n"
+            f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\nConnection: close\r\n\r\n")
+    with socket.socket() as connection:
+        connection.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        connection.settimeout(5.0)
+        connection.bind(("127.0.0.1", local_port))
+        try:
+            connection.connect((server.hostname, server.port))
+        except OSError as error:
+            pytest.skip(f"this system does not let a new connection reuse local port {local_port}: {error}")
+        connection.sendall(head.encode() + body)
+        response = b""
+        while chunk := connection.recv(65536):
+            response += chunk
+    return response.split(b"\r\n", 1)[0]
+
+
+def test_stats_count_reused_local_port(sandbox_server: str, sandbox_control: SandboxControl) -> None:
+    # Linux may give a new loopback connection the port of a closed one, so
+    # the sandbox must not take the peer address for the connection.
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        local_port = probe.getsockname()[1]
+
+    first = post_from_port(sandbox_server, local_port)
+    second = post_from_port(sandbox_server, local_port)
+
+    assert first == b"HTTP/1.1 200 OK"
+    assert second == b"HTTP/1.1 200 OK"
+    assert sandbox_control.stats() == {"requests": {"profiles": 2, "events": 0}, "connections": 2}
 
 
 @pytest.mark.parametrize(("keepalive_seconds", "connections"), [(5.0, 1), (0.2, 2)])
