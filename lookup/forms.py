@@ -113,15 +113,43 @@ def parse_deep_link(params: Mapping[str, str]) -> tuple[IdentityQuery, str]:
         ticket = clean_ticket(params.get("ticket", ""))
     except forms.ValidationError as error:
         raise InvalidIdentity(" ".join(error.messages)) from None
+    linked = _linked_identity(params)
+    if linked is None:
+        accepted = ", ".join((identities.PROFILE_ID, *settings.PRIMEDATA_IDENTITY_NAMES, "q"))
+        raise InvalidIdentity(
+            _("The link names no customer. Add one of these parameters: %(names)s.") % {"names": accepted}
+        )
+    name, value = linked
+    query = identities.recognise(value) if name == AUTOMATIC else identities.parse(name, value)
+    return query, ticket
+
+
+def deep_link_form(params: Mapping[str, str], *, ticket: str) -> SearchForm | None:
+    """Return the search form bound to a rejected deep link's identity, or None when the link names none.
+
+    The form shows the value and identity type the link carried, with the
+    error under the value, so the agent can correct it. ``ticket`` is the
+    link's valid ticket reference, or "".
+    """
+    linked = _linked_identity(params)
+    if linked is None:
+        return None
+    name, value = linked
+    form = SearchForm(
+        {"q": value, "identity_name": name, "ticket": params.get("ticket", "")}, initial={"ticket": ticket}
+    )
+    form.is_valid()
+    return form
+
+
+def _linked_identity(params: Mapping[str, str]) -> tuple[str, str] | None:
+    """Return the identity name (AUTOMATIC for ``q``) and value that a deep link carries, or None."""
     for name in (identities.PROFILE_ID, *settings.PRIMEDATA_IDENTITY_NAMES):
         if name in params:
-            return identities.parse(name, params[name]), ticket
+            return name, params[name]
     if "q" in params:
-        return identities.recognise(params["q"]), ticket
-    accepted = ", ".join((identities.PROFILE_ID, *settings.PRIMEDATA_IDENTITY_NAMES, "q"))
-    raise InvalidIdentity(
-        _("The link names no customer. Add one of these parameters: %(names)s.") % {"names": accepted}
-    )
+        return AUTOMATIC, params["q"]
+    return None
 
 
 # Date presets of the timeline filter, in days back from today.

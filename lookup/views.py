@@ -14,7 +14,7 @@ from django.views.decorators.vary import vary_on_headers
 from lookup import audit, primedata, services, timeline_urls, workbench
 from lookup.access import lookup_permission_required
 from lookup.forms import (
-    RevealForm, SearchForm, TimelineFilterForm, TimelineForm, identity_label, parse_deep_link,
+    RevealForm, SearchForm, TimelineFilterForm, TimelineForm, deep_link_form, identity_label, parse_deep_link,
 )
 from lookup.identities import IdentityQuery, InvalidIdentity
 from lookup.matches import match_recall, match_remember
@@ -49,11 +49,15 @@ def lookup(request: HttpRequest) -> HttpResponse:
     try:
         query, ticket = parse_deep_link(request.GET)
     except InvalidIdentity as error:
-        form = SearchForm(initial={"ticket": audit.ticket_of(request.GET)})
         audit.audit_invalid(request, audit.Kind.DEEP_LINK, request.GET)
-        return render(
-            request, "lookup/search.html", {"form": form, "error": str(error)}, status=400
-        )
+        ticket = audit.ticket_of(request.GET)
+        form = deep_link_form(request.GET, ticket=ticket)
+        context = {"form": form or SearchForm(initial={"ticket": ticket}),
+                   "recent": workbench.recent_lookups(request.user)}
+        if form is None or form.is_valid():
+            # The form has no error of its own to show, so the link's error goes under it.
+            context["error"] = str(error)
+        return render(request, "lookup/search.html", context, status=400)
 
     return _open_lookup(request, query, ticket=ticket, kind=audit.Kind.DEEP_LINK)
 

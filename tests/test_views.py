@@ -121,6 +121,34 @@ def test_search_error_described_by_message(agent_client):
     assert '<option value="email" selected>' in body
 
 
+def test_invalid_deep_link_keeps_value(agent_client):
+    agent_client.get("/lookup/", {"phone_number": "0123456789"})
+
+    response = agent_client.get("/lookup/", {"email": "abc@@", "ticket": "T-3"})
+
+    body = response.content.decode()
+    elements = ElementsById(body).elements
+    search_box = elements["search-input"]
+    assert response.status_code == 400
+    assert search_box["value"] == "abc@@"
+    assert search_box["aria-describedby"] == "search-error"
+    assert re.search(r'id="search-error">[^<]*abc@@', body)
+    assert '<option value="email" selected>' in body
+    assert elements["id_ticket"]["value"] == "T-3"
+    assert "Ticket T-3" in body
+    # The agent's recent lookups stay on the page.
+    assert f"/profiles/{VENDOR_PROFILE}/" in body
+
+
+def test_deep_link_without_identity_shows_error(agent_client):
+    response = agent_client.get("/lookup/", {"ticket": "T-4"})
+
+    body = response.content.decode()
+    assert response.status_code == 400
+    assert "The link names no customer." in body
+    assert ElementsById(body).elements["id_ticket"]["value"] == "T-4"
+
+
 def test_search_box_focus_only_on_search_page(agent_client):
     search = ElementsById(agent_client.get("/").content.decode()).elements["search-input"]
     profile = ElementsById(agent_client.get(f"/profiles/{VENDOR_PROFILE}/").content.decode()).elements["search-input"]
