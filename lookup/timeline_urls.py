@@ -51,9 +51,16 @@ def next_page_url(
     return _with_params(reverse("profile_timeline", args=[profile_id]), params)
 
 
+# The id of the filter form on the profile page. Links that change the
+# filters end with it, so the reloaded page opens at the timeline rather
+# than at the top, far above it.
+FILTERS_ANCHOR = "timeline-filters"
+
+
 def profile_url(profile_id: str, *, ticket: str = "") -> str:
-    """Return the profile page without timeline filters: the "clear filters" link."""
-    return _with_params(reverse("profile_detail", args=[profile_id]), [("ticket", ticket)] if ticket else [])
+    """Return the profile page without timeline filters, scrolled to them: the "clear filters" link."""
+    path = _with_params(reverse("profile_detail", args=[profile_id]), [("ticket", ticket)] if ticket else [])
+    return f"{path}#{FILTERS_ANCHOR}"
 
 
 def _with_params(path: str, params: list[tuple[str, str]]) -> str:

@@ -201,6 +201,11 @@ def test_filters_survive_reload_back_and_forward(signed_in_page):
     page.wait_for_url("**events=OrderCreated**")
     page.locator(EVENTS).first.wait_for()
     assert filtered_names(page) == {"OrderCreated"}
+    # The reloaded page opens at the filters, not at the top far above them.
+    assert page.url.endswith("#timeline-filters")
+    assert page.evaluate("window.scrollY") > 0
+    filters_top = page.evaluate("document.getElementById('timeline-filters').getBoundingClientRect().top")
+    assert 0 <= filters_top < page.evaluate("window.innerHeight")
 
     page.reload()
     page.locator(EVENTS).first.wait_for()
@@ -239,7 +244,7 @@ def test_empty_filter_result_offers_clear(signed_in_page):
 
     page.locator(".timeline-empty").wait_for()
     page.locator(".timeline-empty a.clear-filters").click()
-    page.wait_for_url(f"**/profiles/{fixtures.DUC_ID}/?ticket=T-5")
+    page.wait_for_url(f"**/profiles/{fixtures.DUC_ID}/?ticket=T-5#timeline-filters")
     page.locator(EVENTS).first.wait_for()
 
     assert page.locator(".ticket-ref").count() == 1

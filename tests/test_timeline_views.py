@@ -98,7 +98,7 @@ def test_timeline_invalid_filter_is_400_fragment(agent_client):
     assert response.status_code == 400
     assert "<html" not in body
     assert 'class="timeline-loader timeline-error"' in body
-    assert f'href="/profiles/{DUC_PROFILE}/"' in body
+    assert f'href="/profiles/{DUC_PROFILE}/#timeline-filters"' in body
 
 
 def test_timeline_include_narrows_events(agent_client):
@@ -125,7 +125,7 @@ def test_timeline_empty_filter_offers_clear(agent_client):
 
     body = response.content.decode()
     assert "No events match these filters." in body
-    assert f'href="/profiles/{DUC_PROFILE}/?ticket=T-9"' in body
+    assert f'href="/profiles/{DUC_PROFILE}/?ticket=T-9#timeline-filters"' in body
 
 
 def test_timeline_without_events_says_so(agent_client):
