@@ -52,8 +52,8 @@ def next_page_url(
 
 
 # The id of the filter form on the profile page. Links that change the
-# filters end with it, so the reloaded page opens at the timeline rather
-# than at the top, far above it.
+# filters end with it, so the reloaded page opens at the filters rather
+# than at the top, far above them.
 FILTERS_ANCHOR = "timeline-filters"
 
 
