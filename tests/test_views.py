@@ -105,20 +105,26 @@ class ElementsById(HTMLParser):
             self.elements[attributes["id"]] = {"tag": tag, **attributes}
 
 
-def test_search_error_described_by_message(agent_client):
-    response = agent_client.post("/", {"q": "hello there", "identity_name": "email", "ticket": "T-7"})
-
+def assert_search_error(response, *, value: str, identity_name: str, ticket: str, mentions: str) -> str:
+    """Check that the rejected search box keeps its input and links its error message; return the page."""
     body = response.content.decode()
     elements = ElementsById(body).elements
     search_box = elements["search-input"]
     assert response.status_code == 400
-    assert search_box["value"] == "hello there"
+    assert search_box["value"] == value
     assert search_box["aria-invalid"] == "true"
     assert search_box["aria-describedby"] == "search-error"
     assert "search-error" in elements
-    assert re.search(r'id="search-error">[^<]*email', body)
-    assert elements["id_ticket"]["value"] == "T-7"
-    assert '<option value="email" selected>' in body
+    assert re.search(rf'id="search-error">[^<]*{re.escape(mentions)}', body)
+    assert f'<option value="{identity_name}" selected>' in body
+    assert elements["id_ticket"]["value"] == ticket
+    return body
+
+
+def test_search_error_described_by_message(agent_client):
+    response = agent_client.post("/", {"q": "hello there", "identity_name": "email", "ticket": "T-7"})
+
+    assert_search_error(response, value="hello there", identity_name="email", ticket="T-7", mentions="email")
 
 
 def test_invalid_deep_link_keeps_value(agent_client):
@@ -126,15 +132,7 @@ def test_invalid_deep_link_keeps_value(agent_client):
 
     response = agent_client.get("/lookup/", {"email": "abc@@", "ticket": "T-3"})
 
-    body = response.content.decode()
-    elements = ElementsById(body).elements
-    search_box = elements["search-input"]
-    assert response.status_code == 400
-    assert search_box["value"] == "abc@@"
-    assert search_box["aria-describedby"] == "search-error"
-    assert re.search(r'id="search-error">[^<]*abc@@', body)
-    assert '<option value="email" selected>' in body
-    assert elements["id_ticket"]["value"] == "T-3"
+    body = assert_search_error(response, value="abc@@", identity_name="email", ticket="T-3", mentions="abc@@")
     assert "Ticket T-3" in body
     # The agent's recent lookups stay on the page.
     assert f"/profiles/{VENDOR_PROFILE}/" in body
