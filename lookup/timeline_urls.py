@@ -1,4 +1,4 @@
-"""URLs of a profile's timeline that carry its filters, order and paging state.
+"""URLs of a profile page and its timeline that carry the filters, order, paging state and ticket.
 
 Every URL a timeline hands out repeats the query's filters, so a next page,
 a retry and a restart after an expired cursor all stay inside the same view.
@@ -58,9 +58,13 @@ FILTERS_ANCHOR = "timeline-filters"
 
 
 def profile_url(profile_id: str, *, ticket: str = "") -> str:
-    """Return the profile page without timeline filters, scrolled to them: the "clear filters" link."""
-    path = _with_params(reverse("profile_detail", args=[profile_id]), [("ticket", ticket)] if ticket else [])
-    return f"{path}#{FILTERS_ANCHOR}"
+    """Return the profile page without timeline filters, carrying the ticket reference."""
+    return _with_params(reverse("profile_detail", args=[profile_id]), [("ticket", ticket)] if ticket else [])
+
+
+def clear_filters_url(profile_id: str, *, ticket: str = "") -> str:
+    """Return the "clear filters" link: the profile page without timeline filters, scrolled to them."""
+    return f"{profile_url(profile_id, ticket=ticket)}#{FILTERS_ANCHOR}"
 
 
 def _with_params(path: str, params: list[tuple[str, str]]) -> str:

@@ -1,12 +1,9 @@
 """Pages of the dashboard: search, CRM deep links, profile and its timeline."""
 
-from urllib.parse import urlencode
-
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 from django.views.decorators.vary import vary_on_headers
@@ -93,14 +90,15 @@ def profile_detail(request: HttpRequest, profile_id: str) -> HttpResponse:
         "search_form": SearchForm(initial={"ticket": ticket}),
         "ticket": ticket,
         "filter_form": filters,
-        "clear_url": timeline_urls.profile_url(profile.profile_id, ticket=ticket),
+        "clear_url": timeline_urls.clear_filters_url(profile.profile_id, ticket=ticket),
     }
     if filters.is_valid():
         query = filters.timeline_query()
+        filtered = query.is_filtered or query.sort != "desc"
         context |= {
-            "filtered": query.is_filtered or query.sort != "desc",
+            "filtered": filtered,
             # Only the newest events of an unfiltered timeline tell the last activity.
-            "activity_from_timeline": not (query.is_filtered or query.sort != "desc"),
+            "activity_from_timeline": not filtered,
             "timeline_url": timeline_urls.timeline_url(profile.profile_id, query, ticket=ticket),
         }
     return render(request, "lookup/profile.html", context, status=200 if filters.is_valid() else 400)
@@ -124,7 +122,7 @@ def profile_timeline(request: HttpRequest, profile_id: str) -> HttpResponse:
             ticket=audit.ticket_of(request.GET),
         )
         context |= {"outcome": Outcome(400, form.error_text()),
-                    "clear_url": timeline_urls.profile_url(profile_id)}
+                    "clear_url": timeline_urls.clear_filters_url(profile_id)}
         template = "lookup/timeline.html#timeline-error" if request.htmx else "lookup/timeline.html"
         return render(request, template, context, status=400)
 
@@ -132,7 +130,7 @@ def profile_timeline(request: HttpRequest, profile_id: str) -> HttpResponse:
     cursor, seen, trail = form.cursor_state()
     ticket = form.cleaned_data["ticket"]
     template = "lookup/timeline.html#timeline-page" if request.htmx else "lookup/timeline.html"
-    context |= {"query": query, "clear_url": timeline_urls.profile_url(profile_id, ticket=ticket)}
+    context |= {"query": query, "clear_url": timeline_urls.clear_filters_url(profile_id, ticket=ticket)}
 
     try:
         with audit.recording(request, audit.Kind.TIMELINE_PAGE, audit.profile_query(profile_id)):
@@ -217,10 +215,11 @@ def _open_lookup(
 
     match_remember(request.session, result)
     if len(result.profiles) == 1:
-        return redirect(_profile_url(result.profiles[0].profile_id, ticket))
+        return redirect(timeline_urls.profile_url(result.profiles[0].profile_id, ticket=ticket))
     full = workbench.can_view_contacts(request.user)
     candidates = [
-        (profile, _profile_url(profile.profile_id, ticket), workbench.customer_summary(profile, full=full),
+        (profile, timeline_urls.profile_url(profile.profile_id, ticket=ticket),
+         workbench.customer_summary(profile, full=full),
          workbench.shown_identities(profile, full=full))
         for profile in result.profiles
     ]
@@ -255,9 +254,3 @@ def _render_failure(
     if outcome.retry_after:
         response["Retry-After"] = str(outcome.retry_after)
     return response
-
-
-def _profile_url(profile_id: str, ticket: str) -> str:
-    url = reverse("profile_detail", args=[profile_id])
-    return f"{url}?{urlencode({'ticket': ticket})}" if ticket else url
-
