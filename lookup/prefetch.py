@@ -2,12 +2,16 @@
 
 Each process keeps a small thread pool, created on first use and again after
 a fork (gunicorn forks workers, and threads do not survive a fork). A task
-runs in a copy of the submitting request's context, so its log lines carry
-that request's id, but its upstream calls are counted apart from the request
-it came from, which has usually finished by then.
+carries the submitting request's id, so its log lines name that request, but
+its upstream calls are counted apart from the request it came from, which has
+usually finished by then.
+
+A task runs in its pool thread's own context, not in a copy of the
+request's. Django keeps each thread's cache connection in a context
+variable. In a copied context every task would open, and then drop, a new
+connection to Redis.
 """
 
-import contextvars
 import logging
 import os
 import threading
@@ -15,6 +19,7 @@ from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 
 from lookup import request_log
+from lookup.middleware import current_request_id
 
 logger = logging.getLogger(__name__)
 
@@ -29,8 +34,7 @@ _pending: set[Future] = set()
 
 def submit(task: Callable[..., object], *arguments: object) -> None:
     """Run ``task(*arguments)`` in the background; its exceptions are logged."""
-    context = contextvars.copy_context()
-    future = _get_executor().submit(context.run, _run, task, arguments)
+    future = _get_executor().submit(_run, current_request_id.get(), task, arguments)
     with _lock:
         _pending.add(future)
     future.add_done_callback(_forget)
@@ -43,12 +47,15 @@ def wait_idle(timeout: float = 30.0) -> None:
     wait(pending, timeout=timeout)
 
 
-def _run(task: Callable[..., object], arguments: tuple[object, ...]) -> None:
-    with request_log.counting_upstream_calls():
-        try:
+def _run(request_id: str, task: Callable[..., object], arguments: tuple[object, ...]) -> None:
+    token = current_request_id.set(request_id)
+    try:
+        with request_log.counting_upstream_calls():
             task(*arguments)
-        except Exception:
-            logger.exception("Background prefetch failed")
+    except Exception:
+        logger.exception("Background prefetch failed")
+    finally:
+        current_request_id.reset(token)
 
 
 def _forget(future: Future) -> None:

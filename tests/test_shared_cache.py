@@ -4,10 +4,11 @@ import threading
 from collections.abc import Iterator
 
 import pytest
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.test import override_settings
 
 from lookup import prefetch, services, upstream
+from lookup.middleware import current_request_id
 from lookup.shared_cache import answer_key, fetch_shared
 from sandbox import DEMO_API_KEY
 from tests.sandbox_process import SandboxControl, SandboxProcess
@@ -91,6 +92,32 @@ def test_failed_fetch_is_not_cached(any_cache):
 
     assert fetch_shared("k2", lambda: ["second try"]) == ["second try"]
     assert cache.get("k2:lock") is None
+
+
+def test_prefetch_thread_keeps_one_cache_connection(any_cache):
+    # Django keeps a thread's cache connection in a context variable. A task
+    # run in a copy of the request's context opened a new one every time.
+    seen = []
+
+    def task() -> None:
+        # Holding the cache object keeps its id from being reused by another one.
+        seen.append((threading.get_ident(), caches["default"], current_request_id.get()))
+
+    token = current_request_id.set("request-id-of-agent")
+    try:
+        # More tasks than pool threads, so some thread runs several.
+        for _ in range(prefetch.MAX_THREADS + 4):
+            prefetch.submit(task)
+            prefetch.wait_idle()
+    finally:
+        current_request_id.reset(token)
+
+    caches_by_thread: dict[int, set[int]] = {}
+    for thread, thread_cache, _request_id in seen:
+        caches_by_thread.setdefault(thread, set()).add(id(thread_cache))
+    assert len(seen) > len(caches_by_thread)
+    assert all(len(ids) == 1 for ids in caches_by_thread.values())
+    assert {request_id for *_, request_id in seen} == {"request-id-of-agent"}
 
 
 @override_settings(LOOKUP_CACHE_SECONDS=0)
