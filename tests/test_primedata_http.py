@@ -250,6 +250,28 @@ def test_read_that_stalls_late_ends_at_deadline(
     assert deadline <= elapsed < deadline + 0.8
 
 
+def test_prompt_response_starts_no_timer(
+    server: ScriptedServer, make_client: ClientFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # With more time left than one read timeout, a read ends before the
+    # deadline by itself. A timer thread per call cost CPU on every page.
+    timers: list[threading.Timer] = []
+    real_timer = threading.Timer
+
+    def counted_timer(*arguments: Any, **options: Any) -> threading.Timer:
+        timer = real_timer(*arguments, **options)
+        timers.append(timer)
+        return timer
+
+    monkeypatch.setattr(threading, "Timer", counted_timer)
+    client = make_client(server.url, read_timeout=2.0, deadline=10.0)
+
+    profiles = client.search_profiles(profile_id=PROFILE_ID)
+
+    assert profiles[0].profile_id == PROFILE_ID
+    assert timers == []
+
+
 def test_cookies_from_upstream_are_not_kept(
     server: ScriptedServer, make_client: ClientFactory
 ) -> None:

@@ -356,9 +356,9 @@ class PrimeDataClient:
                 "POST", call.path, json=call.body, headers=headers, timeout=timeout
             ) as response:
                 limit = MAX_BODY_BYTES if response.status_code == 200 else MAX_ERROR_BODY_BYTES
-                with _Watchdog(response, call.deadline.remaining()) as watchdog:
+                with _Watchdog(response, timeout.read) as watchdog:
                     try:
-                        body = self._read_body(call, response, limit)
+                        body = self._read_body(call, response, limit, watchdog)
                     except (httpx.TransportError, PrimeDataError):
                         if watchdog.fired:
                             raise self._deadline_error(call) from None
@@ -377,16 +377,21 @@ class PrimeDataClient:
             message = f"PrimeData request failed ({type(error).__name__})"
             raise self._error(UpstreamUnavailable, call, message) from error
 
-    def _read_body(self, call: _Call, response: httpx.Response, limit: int) -> bytes:
+    def _read_body(self, call: _Call, response: httpx.Response, limit: int, watchdog: "_Watchdog") -> bytes:
         """Read the body chunk by chunk, stopping at the deadline or at `limit` bytes.
 
         httpx restarts its read timeout with every chunk, so a server that
         drips one byte at a time would never time out. Checking the deadline
-        between chunks ends such a response, and the watchdog started by
-        `_exchange` ends a read that stalls after the deadline has passed.
+        between chunks ends such a response, and the watchdog ends a read
+        that stalls after the deadline has passed.
         """
         body = bytearray()
-        for chunk in response.iter_bytes():
+        chunks = response.iter_bytes()
+        while True:
+            watchdog.arm(call.deadline.remaining())
+            chunk = next(chunks, None)
+            if chunk is None:
+                break
             body += chunk
             if len(body) > limit:
                 if response.status_code == 200:
@@ -496,25 +501,33 @@ class _RejectCookies(http.cookiejar.DefaultCookiePolicy):
 class _Watchdog:
     """Shut the response's socket down when the time left for the call runs out.
 
-    The read timeout of an attempt is fixed when the attempt begins, so a
-    read that starts just before the deadline could otherwise block for
-    nearly the whole read timeout after it. Shutting the socket down from a
-    timer thread makes that read return at once. A response without a
-    socket, as from an in-process transport, is left alone.
+    A read can block for the attempt's whole read timeout, which was fixed
+    when the attempt began. Once less time than that is left, a read could
+    outlast the deadline, so ``arm`` starts a timer thread that shuts the
+    socket down at the deadline and makes the read return at once. Most
+    responses arrive well before that point and start no thread. A response
+    without a socket, as from an in-process transport, is left alone.
     """
 
-    def __init__(self, response: httpx.Response, seconds: float) -> None:
+    def __init__(self, response: httpx.Response, read_timeout: float | None) -> None:
         self.fired = False
         stream = response.extensions.get("network_stream")
-        self._socket = stream.get_extra_info("socket") if stream is not None else None
+        stream_socket = stream.get_extra_info("socket") if stream is not None else None
+        self._socket = stream_socket if isinstance(stream_socket, socket.socket) else None
+        self._read_timeout = read_timeout
         self._timer: threading.Timer | None = None
-        if isinstance(self._socket, socket.socket):
-            self._timer = threading.Timer(max(seconds, 0.0), self._fire)
-            self._timer.daemon = True
+
+    def arm(self, seconds_left: float) -> None:
+        """Start the timer, once, when a read that starts now could block past ``seconds_left``."""
+        if self._socket is None or self._timer is not None:
+            return
+        if self._read_timeout is not None and seconds_left >= self._read_timeout:
+            return
+        self._timer = threading.Timer(max(seconds_left, 0.0), self._fire)
+        self._timer.daemon = True
+        self._timer.start()
 
     def __enter__(self) -> Self:
-        if self._timer is not None:
-            self._timer.start()
         return self
 
     def __exit__(self, *exc_info: object) -> None:
