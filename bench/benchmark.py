@@ -211,6 +211,22 @@ def tree_cpu_seconds(pid: int) -> float:
     return total
 
 
+def local_service_pids(*, database: bool) -> dict[str, int]:
+    """Return the main process of the local Redis server, and of PostgreSQL when the run uses it.
+
+    Their CPU is counted with the servers' own, because at 50 agents the
+    machine's two cores are shared by all of them.
+    """
+    names = {"Redis": "redis-server"} | ({"PostgreSQL": "postgres"} if database else {})
+    found = {}
+    for label, command in names.items():
+        # The oldest process of that name is the server: PostgreSQL's backends are its children.
+        result = subprocess.run(["pgrep", "-o", "-x", command], capture_output=True, text=True)
+        if result.returncode == 0:
+            found[label] = int(result.stdout.split()[0])
+    return found
+
+
 def cpu_seconds(processes: dict[str, int]) -> dict[str, float]:
     """Return the CPU time of each server's process tree and of this benchmark's own process."""
     spent = {name: tree_cpu_seconds(pid) for name, pid in processes.items()}
@@ -353,6 +369,7 @@ def main() -> None:
     try:
         _wait_for(f"{proxy_url}/profiles/{make_profile_id('filler-0')}/")
         processes = {"dashboard": dashboard.process.pid, "proxy": proxy.pid, "sandbox": sandbox.process.pid}
+        processes |= local_service_pids(database=bool(arguments.database_url))
         report(arguments, latency, store, control, dashboard, proxy_url, env, processes)
     finally:
         proxy.terminate()
