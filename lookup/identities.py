@@ -47,11 +47,16 @@ class InvalidIdentity(ValueError):
 
 @dataclass(frozen=True, slots=True)
 class IdentityQuery:
-    """A lookup request: the identity name, the value to show and the spellings to send."""
+    """A lookup request: the identity name, the value to show and the spellings to send.
+
+    ``typed`` is the agent's own spelling when the search converted it, such
+    as a pre-2018 mobile number, and empty otherwise.
+    """
 
     name: str
     value: str
     spellings: tuple[str, ...]
+    typed: str = ""
 
     @property
     def is_profile_id(self) -> bool:
@@ -160,7 +165,8 @@ def _parse_phone_number(text: str) -> IdentityQuery:
     legacy_spelling = _current_to_legacy(national_digits)
     if legacy_spelling:
         spellings.append(legacy_spelling)
-    return IdentityQuery(name=PHONE_NUMBER, value=national, spellings=tuple(spellings))
+    typed = legacy_spelling if legacy and legacy_spelling else ""
+    return IdentityQuery(name=PHONE_NUMBER, value=national, spellings=tuple(spellings), typed=typed)
 
 
 def _legacy_to_current(digits: str) -> str | None:

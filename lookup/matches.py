@@ -18,7 +18,7 @@ MAX_REMEMBERED = 20
 
 @dataclass(frozen=True, slots=True)
 class Match:
-    """The identity name, the searched value (normalised) and the stored spelling that matched."""
+    """The identity name, the value the agent searched (normalised) and the stored spelling that matched."""
 
     name: str
     typed: str
@@ -43,7 +43,7 @@ def match_remember(session: SessionBase, search: ProfileSearch) -> None:
             continue
         remembered.pop(profile.profile_id, None)
         remembered[profile.profile_id] = {
-            "name": search.query.name, "typed": search.query.value, "matched": matched,
+            "name": search.query.name, "typed": search.query.typed or search.query.value, "matched": matched,
         }
     # Dictionaries keep insertion order, so the oldest lookups go first.
     session[SESSION_KEY] = dict(list(remembered.items())[-MAX_REMEMBERED:])

@@ -48,6 +48,8 @@ def test_legacy_mobile_numbers_map_both_ways(typed, current, legacy):
 
     assert query.value == current
     assert query.spellings == (current, "+84" + current[1:], legacy)
+    # Only a number that the search converted keeps the agent's own spelling.
+    assert query.typed == ("" if typed == current else legacy)
 
 
 def test_vendor_sample_number_is_still_searched():

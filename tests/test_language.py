@@ -102,6 +102,13 @@ def test_profile_names_matched_spelling(contact_agent_client, typed, profile_id,
     assert f'identity-value identity-match">{matched}</span>' in page
 
 
+def test_profile_names_legacy_number_searched(contact_agent_client):
+    response = contact_agent_client.post("/", {"q": "0169 123 4567", "identity_name": "auto"})
+    page = contact_agent_client.get(response["Location"]).content.decode()
+
+    assert "Tìm thấy theo Số điện thoại “0391234567” (bạn đã tra cứu “01691234567”)." in page
+
+
 def test_deep_link_names_matched_spelling(contact_agent_client):
     response = contact_agent_client.get("/lookup/", {"phone_number": "84123456789", "ticket": "T-9"})
     page = contact_agent_client.get(response["Location"]).content.decode()
