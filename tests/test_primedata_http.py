@@ -250,25 +250,26 @@ def test_read_that_stalls_late_ends_at_deadline(
     assert deadline <= elapsed < deadline + 0.8
 
 
-def test_prompt_response_starts_no_timer(
+def test_calls_share_one_watchdog_thread(
     server: ScriptedServer, make_client: ClientFactory, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # With more time left than one read timeout, a read ends before the
-    # deadline by itself. A timer thread per call cost CPU on every page.
-    timers: list[threading.Timer] = []
-    real_timer = threading.Timer
+    client = make_client(server.url)
+    # The first call may start the shared thread.
+    client.search_profiles(profile_id=PROFILE_ID)
+    started: list[threading.Thread] = []
+    real_start = threading.Thread.start
 
-    def counted_timer(*arguments: Any, **options: Any) -> threading.Timer:
-        timer = real_timer(*arguments, **options)
-        timers.append(timer)
-        return timer
+    def counted_start(thread: threading.Thread) -> None:
+        started.append(thread)
+        real_start(thread)
 
-    monkeypatch.setattr(threading, "Timer", counted_timer)
-    client = make_client(server.url, read_timeout=2.0, deadline=10.0)
+    monkeypatch.setattr(threading.Thread, "start", counted_start)
 
-    profiles = client.search_profiles(profile_id=PROFILE_ID)
+    for _ in range(3):
+        client.search_profiles(profile_id=PROFILE_ID)
 
-    assert profiles[0].profile_id == PROFILE_ID
+    # The scripted server starts threads of its own, which do not count.
+    timers = [thread for thread in started if isinstance(thread, threading.Timer) or "watchdog" in thread.name]
     assert timers == []
 
 

@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import http.cookiejar
 import logging
-import socket
-import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -43,6 +41,7 @@ from .parsing import (
 from .payloads import build_events_body, build_profiles_body
 from .results import Attempt, EventPage, Profile
 from .retrying import Deadline, RetryPolicy, call_with_retries
+from .watchdog import Watchdog
 
 __all__ = ["PrimeDataClient"]
 
@@ -356,9 +355,9 @@ class PrimeDataClient:
                 "POST", call.path, json=call.body, headers=headers, timeout=timeout
             ) as response:
                 limit = MAX_BODY_BYTES if response.status_code == 200 else MAX_ERROR_BODY_BYTES
-                with _Watchdog(response, timeout.read) as watchdog:
+                with Watchdog(response, call.deadline.remaining()) as watchdog:
                     try:
-                        body = self._read_body(call, response, limit, watchdog)
+                        body = self._read_body(call, response, limit)
                     except (httpx.TransportError, PrimeDataError):
                         if watchdog.fired:
                             raise self._deadline_error(call) from None
@@ -377,21 +376,16 @@ class PrimeDataClient:
             message = f"PrimeData request failed ({type(error).__name__})"
             raise self._error(UpstreamUnavailable, call, message) from error
 
-    def _read_body(self, call: _Call, response: httpx.Response, limit: int, watchdog: "_Watchdog") -> bytes:
+    def _read_body(self, call: _Call, response: httpx.Response, limit: int) -> bytes:
         """Read the body chunk by chunk, stopping at the deadline or at `limit` bytes.
 
         httpx restarts its read timeout with every chunk, so a server that
         drips one byte at a time would never time out. Checking the deadline
-        between chunks ends such a response, and the watchdog ends a read
-        that stalls after the deadline has passed.
+        between chunks ends such a response, and the watchdog started by
+        `_exchange` ends a read that stalls after the deadline has passed.
         """
         body = bytearray()
-        chunks = response.iter_bytes()
-        while True:
-            watchdog.arm(call.deadline.remaining())
-            chunk = next(chunks, None)
-            if chunk is None:
-                break
+        for chunk in response.iter_bytes():
             body += chunk
             if len(body) > limit:
                 if response.status_code == 200:
@@ -496,52 +490,6 @@ class _RejectCookies(http.cookiejar.DefaultCookiePolicy):
 
     def return_ok(self, cookie: http.cookiejar.Cookie, request: Any) -> bool:
         return False
-
-
-class _Watchdog:
-    """Shut the response's socket down when the time left for the call runs out.
-
-    A read can block for the attempt's whole read timeout, which was fixed
-    when the attempt began. Once less time than that is left, a read could
-    outlast the deadline, so ``arm`` starts a timer thread that shuts the
-    socket down at the deadline and makes the read return at once. Most
-    responses arrive well before that point and start no thread. A response
-    without a socket, as from an in-process transport, is left alone.
-    """
-
-    def __init__(self, response: httpx.Response, read_timeout: float | None) -> None:
-        self.fired = False
-        stream = response.extensions.get("network_stream")
-        stream_socket = stream.get_extra_info("socket") if stream is not None else None
-        self._socket = stream_socket if isinstance(stream_socket, socket.socket) else None
-        self._read_timeout = read_timeout
-        self._timer: threading.Timer | None = None
-
-    def arm(self, seconds_left: float) -> None:
-        """Start the timer, once, when a read that starts now could block past ``seconds_left``."""
-        if self._socket is None or self._timer is not None:
-            return
-        if self._read_timeout is not None and seconds_left >= self._read_timeout:
-            return
-        self._timer = threading.Timer(max(seconds_left, 0.0), self._fire)
-        self._timer.daemon = True
-        self._timer.start()
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        if self._timer is not None:
-            self._timer.cancel()
-
-    def _fire(self) -> None:
-        assert self._socket is not None
-        self.fired = True
-        try:
-            self._socket.shutdown(socket.SHUT_RDWR)
-        except OSError:
-            # The connection closed on its own meanwhile.
-            pass
 
 
 def _require_positive(value: float, name: str) -> None:
