@@ -228,6 +228,24 @@ def test_healthz_needs_no_sign_in(client):
     assert response.json() == {"status": "ok"}
 
 
+def test_rejected_ticket_can_be_corrected(agent_client):
+    bad_ticket = "T-1 <x>"
+    link = agent_client.get("/lookup/", {"phone_number": "0123456789", "ticket": bad_ticket})
+    # The agent searches again from the rejected link's page, with its ticket.
+    again = agent_client.post("/", {"q": "0912345678", "identity_name": "auto", "ticket": bad_ticket})
+    corrected = agent_client.post("/", {"q": "0912345678", "identity_name": "auto", "ticket": "T-1"})
+
+    for response in (link, again):
+        ticket_box = ElementsById(response.content.decode()).elements["id_ticket"]
+        assert response.status_code == 400
+        assert ticket_box["type"] == "text"
+        assert ticket_box["value"] == bad_ticket
+        assert ticket_box["aria-describedby"] == "ticket-error"
+        assert "ticket-error" in ElementsById(response.content.decode()).elements
+    assert corrected.status_code == 302
+    assert corrected["Location"].endswith("?ticket=T-1")
+
+
 def test_rejected_ticket_is_not_shown(agent_client):
     response = agent_client.get("/lookup/", {"phone_number": "0123456789", "ticket": "<b>x</b>"})
 
