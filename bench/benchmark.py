@@ -214,8 +214,8 @@ def tree_cpu_seconds(pid: int) -> float:
 def local_service_pids(*, database: bool) -> dict[str, int]:
     """Return the main process of the local Redis server, and of PostgreSQL when the run uses it.
 
-    Their CPU is counted with the servers' own, because at 50 agents the
-    machine's two cores are shared by all of them.
+    Their CPU is reported beside the servers' CPU, because at 50 agents all
+    of them share the machine's two cores.
     """
     names = {"Redis": "redis-server"} | ({"PostgreSQL": "postgres"} if database else {})
     found = {}

@@ -236,12 +236,13 @@ def test_rejected_ticket_can_be_corrected(agent_client):
     corrected = agent_client.post("/", {"q": "0912345678", "identity_name": "auto", "ticket": "T-1"})
 
     for response in (link, again):
-        ticket_box = ElementsById(response.content.decode()).elements["id_ticket"]
+        elements = ElementsById(response.content.decode()).elements
+        ticket_box = elements["id_ticket"]
         assert response.status_code == 400
         assert ticket_box["type"] == "text"
         assert ticket_box["value"] == bad_ticket
         assert ticket_box["aria-describedby"] == "ticket-error"
-        assert "ticket-error" in ElementsById(response.content.decode()).elements
+        assert "ticket-error" in elements
     assert corrected.status_code == 302
     assert corrected["Location"].endswith("?ticket=T-1")
 
