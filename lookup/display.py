@@ -13,7 +13,7 @@ from functools import lru_cache
 from typing import Any
 
 from django.conf import settings
-from django.utils import formats, timezone
+from django.utils import dateformat, formats, timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
@@ -27,65 +27,138 @@ from lookup.primedata import parse_timestamp
 RECENT = timedelta(days=30)
 
 
+class Moments:
+    """Show instants for one render, in the time zone, language and date formats active when it was made.
+
+    Reading the zone and the formats once, and writing each instant once,
+    saves most of a timeline page's date formatting, where every event has a
+    time and most have a time property too. A ``Moments`` belongs to one
+    render; its hints count from the moment it was made.
+    """
+
+    def __init__(self, now: datetime | None = None) -> None:
+        self.zone = timezone.get_current_timezone()
+        self.now = timezone.localtime(now or timezone.now(), self.zone)
+        self._date_format = formats.get_format("SHORT_DATE_FORMAT")
+        self._datetime_format = formats.get_format("SHORT_DATETIME_FORMAT")
+        self._date_pattern = strftime_pattern(self._date_format)
+        self._datetime_pattern = strftime_pattern(self._datetime_format)
+        self._html: dict[datetime | date, SafeString] = {}
+
+    def local(self, value: datetime) -> datetime:
+        return timezone.localtime(value, self.zone)
+
+    def text(self, value: datetime | date | str | None) -> str:
+        """Show a date-time in local time, a date as a date, other text as received."""
+        if value is None or value == "":
+            return _("(unknown)")
+        if isinstance(value, datetime):
+            return self._format(self.local(value), self._datetime_format, self._datetime_pattern)
+        if isinstance(value, date):
+            return self._format(value, self._date_format, self._date_pattern)
+        return str(value)
+
+    def iso(self, value: datetime | date | str | None) -> str:
+        """Return the full ISO 8601 value in local time, for hover text and ``datetime`` attributes."""
+        if isinstance(value, datetime):
+            return self.local(value).isoformat()
+        if isinstance(value, date):
+            return value.isoformat()
+        return str(value or "")
+
+    def hint(self, value: datetime | date | str | None) -> str:
+        """Return "vừa xong", "3 giờ trước", "hôm qua" or "3 ngày trước" for a recent instant, else "".
+
+        Dates without a time get no hint, and neither do instants in the future
+        beyond a minute of clock skew.
+        """
+        if not isinstance(value, datetime):
+            return ""
+        moment = self.local(value)
+        elapsed = self.now - moment
+        if elapsed < timedelta(minutes=-1) or elapsed > RECENT:
+            return ""
+        if elapsed < timedelta(minutes=1):
+            return _("just now")
+        days = (self.now.date() - moment.date()).days
+        if days == 0:
+            if elapsed < timedelta(hours=1):
+                minutes = elapsed // timedelta(minutes=1)
+                return ngettext("%(count)d minute ago", "%(count)d minutes ago", minutes) % {"count": minutes}
+            hours = elapsed // timedelta(hours=1)
+            return ngettext("%(count)d hour ago", "%(count)d hours ago", hours) % {"count": hours}
+        if days == 1:
+            return _("yesterday")
+        return ngettext("%(count)d day ago", "%(count)d days ago", days) % {"count": days}
+
+    def html(self, value: datetime | date | str | None) -> SafeString:
+        """Render a ``<time>`` element: local date-time, a relative hint, the ISO value on hover."""
+        if not isinstance(value, datetime | date):
+            return format_html("{}", self.text(value))
+        markup = self._html.get(value)
+        if markup is None:
+            markup = self._html[value] = self._time_element(value)
+        return markup
+
+    def _time_element(self, value: datetime | date) -> SafeString:
+        iso = html.escape(self.iso(value))
+        text = html.escape(self.text(value))
+        hint = self.hint(value)
+        if hint:
+            return SafeString(
+                f'<time datetime="{iso}" title="{iso}">{text} <span class="moment-hint">({html.escape(hint)})</span>'
+                "</time>"
+            )
+        return SafeString(f'<time datetime="{iso}" title="{iso}">{text}</time>')
+
+    @staticmethod
+    def _format(value: date, django_format: str, pattern: str | None) -> str:
+        # strftime writes years before 1000 with fewer than four digits.
+        if pattern is None or value.year < 1000:
+            return dateformat.format(value, django_format)
+        return value.strftime(pattern)
+
+
+# Django date format characters that strftime writes the same way.
+_STRFTIME_CODES = {"d": "%d", "m": "%m", "Y": "%Y", "y": "%y", "H": "%H", "i": "%M", "s": "%S"}
+
+
+@lru_cache(maxsize=16)
+def strftime_pattern(django_format: str) -> str | None:
+    """Return the strftime pattern that writes ``django_format``, or None if it has another format character.
+
+    Only fields written in digits are translated, so the result is the same
+    in every locale: "d/m/Y H:i" becomes "%d/%m/%Y %H:%M".
+    """
+    pattern = []
+    for character in django_format:
+        if character in _STRFTIME_CODES:
+            pattern.append(_STRFTIME_CODES[character])
+        elif character.isalpha() or character == "\\":
+            return None
+        else:
+            pattern.append(character.replace("%", "%%"))
+    return "".join(pattern)
+
+
 def moment_text(value: datetime | date | str | None) -> str:
     """Show a date-time in Vietnamese local time, a date as a date, other text as received."""
-    if value is None or value == "":
-        return _("(unknown)")
-    if isinstance(value, datetime):
-        return formats.date_format(timezone.localtime(value), "SHORT_DATETIME_FORMAT")
-    if isinstance(value, date):
-        return formats.date_format(value, "SHORT_DATE_FORMAT")
-    return str(value)
+    return Moments().text(value)
 
 
 def moment_iso(value: datetime | date | str | None) -> str:
     """Return the full ISO 8601 value in local time, for hover text and ``datetime`` attributes."""
-    if isinstance(value, datetime):
-        return timezone.localtime(value).isoformat()
-    if isinstance(value, date):
-        return value.isoformat()
-    return str(value or "")
+    return Moments().iso(value)
 
 
 def moment_hint(value: datetime | date | str | None, now: datetime | None = None) -> str:
-    """Return "vừa xong", "3 giờ trước", "hôm qua" or "3 ngày trước" for a recent instant, else "".
-
-    Dates without a time get no hint, and neither do instants in the future
-    beyond a minute of clock skew.
-    """
-    if not isinstance(value, datetime):
-        return ""
-    now = timezone.localtime(now or timezone.now())
-    moment = timezone.localtime(value)
-    elapsed = now - moment
-    if elapsed < timedelta(minutes=-1) or elapsed > RECENT:
-        return ""
-    if elapsed < timedelta(minutes=1):
-        return _("just now")
-    days = (now.date() - moment.date()).days
-    if days == 0:
-        if elapsed < timedelta(hours=1):
-            minutes = elapsed // timedelta(minutes=1)
-            return ngettext("%(count)d minute ago", "%(count)d minutes ago", minutes) % {"count": minutes}
-        hours = elapsed // timedelta(hours=1)
-        return ngettext("%(count)d hour ago", "%(count)d hours ago", hours) % {"count": hours}
-    if days == 1:
-        return _("yesterday")
-    return ngettext("%(count)d day ago", "%(count)d days ago", days) % {"count": days}
+    """Return the relative hint of ``Moments.hint``, counted from ``now`` (the current time by default)."""
+    return Moments(now).hint(value)
 
 
 def moment_html(value: datetime | date | str | None) -> SafeString:
     """Render a ``<time>`` element: local date-time, a relative hint, the ISO value on hover."""
-    if not isinstance(value, datetime | date):
-        return format_html("{}", moment_text(value))
-    iso = html.escape(moment_iso(value))
-    text = html.escape(moment_text(value))
-    hint = moment_hint(value)
-    if hint:
-        return SafeString(
-            f'<time datetime="{iso}" title="{iso}">{text} <span class="moment-hint">({html.escape(hint)})</span></time>'
-        )
-    return SafeString(f'<time datetime="{iso}" title="{iso}">{text}</time>')
+    return Moments().html(value)
 
 
 def number_text(value: int | float | Decimal) -> str:
@@ -115,12 +188,13 @@ def _text_html(text: str) -> SafeString:
     return SafeString(html.escape(text))
 
 
-def value_html(value: Any, key: str = "") -> SafeString:
+def value_html(value: Any, key: str = "", moments: Moments | None = None) -> SafeString:
     """Render any JSON value from PrimeData as readable, escaped HTML.
 
     ``key`` is the trait or property name: amounts under a money key (the
     LOOKUP_MONEY_KEYS setting) read as VND. Nested lists and objects become
     lists and definition lists, with their keys labelled like top-level ones.
+    A page that shows many values passes one ``moments`` for all of them.
     """
     if value is None:
         return format_html('<span class="muted">{}</span>', _("(empty)"))
@@ -129,22 +203,22 @@ def value_html(value: Any, key: str = "") -> SafeString:
     if isinstance(value, int | float | Decimal):
         return _text_html(money_text(value) if key and is_money_key(key) else number_text(value))
     if isinstance(value, datetime | date):
-        return moment_html(value)
+        return (moments or Moments()).html(value)
     if isinstance(value, str):
-        return _string_html(value, key)
+        return _string_html(value, key, moments)
     if isinstance(value, list):
-        return _list_html(value, key)
+        return _list_html(value, key, moments)
     if isinstance(value, dict):
-        return _mapping_html(value)
+        return _mapping_html(value, moments)
     return format_html("{}", str(value))
 
 
-def _string_html(text: str, key: str) -> SafeString:
+def _string_html(text: str, key: str, moments: Moments | None) -> SafeString:
     # PrimeData sends times and amounts as strings too, such as
     # "2023:01:01T20:00:00Z" or "120000".
     parsed = parse_timestamp(text)
     if isinstance(parsed, datetime | date):
-        return moment_html(parsed)
+        return (moments or Moments()).html(parsed)
     if key and is_money_key(key):
         try:
             amount = Decimal(text.strip())
@@ -155,23 +229,23 @@ def _string_html(text: str, key: str) -> SafeString:
     return _text_html(text)
 
 
-def _list_html(items: list[Any], key: str) -> SafeString:
+def _list_html(items: list[Any], key: str, moments: Moments | None) -> SafeString:
     if not items:
         return format_html('<span class="muted">{}</span>', _("(none)"))
     # A semicolon separates items because a comma is the Vietnamese decimal mark.
     if all(not isinstance(item, list | dict) for item in items):
-        return format_html_join("; ", "{}", ((value_html(item, key),) for item in items))
+        return format_html_join("; ", "{}", ((value_html(item, key, moments),) for item in items))
     return format_html(
         '<ul class="value-list">{}</ul>',
-        format_html_join("", "<li>{}</li>", ((value_html(item, key),) for item in items)),
+        format_html_join("", "<li>{}</li>", ((value_html(item, key, moments),) for item in items)),
     )
 
 
-def _mapping_html(mapping: dict[str, Any]) -> SafeString:
+def _mapping_html(mapping: dict[str, Any], moments: Moments | None) -> SafeString:
     if not mapping:
         return format_html('<span class="muted">{}</span>', _("(none)"))
     rows = (
-        (str(name), labels.key_label(str(name)), value_html(item, str(name)))
+        (str(name), labels.key_label(str(name)), value_html(item, str(name), moments))
         for name, item in mapping.items()
     )
     return format_html(

@@ -16,13 +16,17 @@ import html
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from django.utils import formats, timezone
+from django.utils import formats
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
 from lookup import display, labels, masking, workbench
 from lookup.primedata import Event
 from lookup.services import UNKNOWN_DAY, TimelineEntry, event_digest
+
+
+# Values that ``EventRenderer._value_html`` renders once per page. bool is an int.
+SCALARS = (str, int, float, type(None))
 
 
 def events_html(entries: list[TimelineEntry], *, mask_contacts: bool) -> SafeString:
@@ -64,8 +68,8 @@ class EventRenderer:
 
     def __init__(self, *, mask_contacts: bool) -> None:
         self.mask_contacts = mask_contacts
-        self.zone = timezone.get_current_timezone()
-        self.today = timezone.localdate()
+        self.moments = display.Moments()
+        self.today = self.moments.now.date()
         # xgettext finds no gettext call inside an f-string, so the
         # translations are looked up before the markup is assembled.
         source_title, copy_text = _("Source system"), _("Copy")
@@ -80,6 +84,7 @@ class EventRenderer:
         self._event_labels: dict[str, str] = {}
         self._key_terms: dict[str, tuple[str, str]] = {}
         self._values: dict[tuple[str, type, Any], str] = {}
+        self._escapes: dict[str, str] = {}
 
     def entry_html(self, entry: TimelineEntry) -> str:
         """Render one event as an ``<li>``, after its day header when it starts a day."""
@@ -88,14 +93,14 @@ class EventRenderer:
         if entry.starts_day:
             parts.append(self._day_header(entry.day))
         parts += [
-            f'<li class="event event-kind-{html.escape(entry.kind)}" tabindex="-1"'
+            f'<li class="event event-kind-{self._escaped(entry.kind)}" tabindex="-1"'
             f' data-event-id="{html.escape(event.id)}" data-event-key="{event_digest(event)}">\n',
             '  <div class="event-head">\n',
             '    <span class="event-icon" aria-hidden="true"></span>\n',
-            f'    <span class="event-name" title="{html.escape(event.event_name)}">'
+            f'    <span class="event-name" title="{self._escaped(event.event_name)}">'
             f"{self._event_label(event.event_name)}</span>\n",
             f"    {self._time_html(event)}\n",
-            f'    <span class="event-source" title="{self.source_title}">{html.escape(event.source)}</span>\n',
+            f'    <span class="event-source" title="{self.source_title}">{self._escaped(event.source)}</span>\n',
             f"    {self.copy_button}\n",
             "  </div>\n",
         ]
@@ -135,11 +140,11 @@ class EventRenderer:
         A time stamp that did not parse shows as received, in all three places.
         """
         value = event.time_stamp
-        iso = display.moment_iso(value)
-        title = display.moment_text(value)
+        iso = self.moments.iso(value)
+        title = self.moments.text(value)
         time_of_day = title
         if isinstance(value, datetime):
-            time_of_day = timezone.localtime(value, self.zone).strftime("%H:%M")
+            time_of_day = self.moments.local(value).strftime("%H:%M")
         return (
             f'<time class="event-time" datetime="{html.escape(iso)}" title="{html.escape(title)}">'
             f"{html.escape(time_of_day)}</time>"
@@ -162,7 +167,9 @@ class EventRenderer:
             rows = []
             for name, item in value.items():
                 title, label = self._key_term(name)
-                rows.append(f'<dt title="{title}">{label}</dt><dd>{self._properties_html(item, name)}</dd>')
+                # Most properties are single values, which skip the checks for nesting.
+                shown = self._value_html(item, name) if isinstance(item, SCALARS) else self._properties_html(item, name)
+                rows.append(f'<dt title="{title}">{label}</dt><dd>{shown}</dd>')
             return f'<dl class="event-properties">{"".join(rows)}</dl>'
         if is_nested_list(value):
             items = "".join(f"<li>{self._properties_html(item, key)}</li>" for item in value)
@@ -173,7 +180,7 @@ class EventRenderer:
         # Events of one page repeat many values (currencies, shops, page
         # titles), and the summary repeats properties, so scalars are rendered
         # once per page. The type is part of the memo key because True == 1.
-        if not isinstance(value, str | int | float | None):
+        if not isinstance(value, SCALARS):
             return self._shown_value_html(value, key)
         memo_key = (key, type(value), value)
         markup = self._values.get(memo_key)
@@ -184,7 +191,14 @@ class EventRenderer:
     def _shown_value_html(self, value: Any, key: str) -> str:
         if self.mask_contacts:
             value = masked_value(value, key)
-        return display.value_html(value, key)
+        return display.value_html(value, key, self.moments)
+
+    def _escaped(self, text: str) -> str:
+        # Kinds, event names and sources repeat on every page.
+        escaped = self._escapes.get(text)
+        if escaped is None:
+            escaped = self._escapes[text] = html.escape(text)
+        return escaped
 
     def _event_label(self, event_name: str) -> str:
         label = self._event_labels.get(event_name)

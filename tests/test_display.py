@@ -5,7 +5,7 @@ from datetime import UTC, date, datetime, timedelta
 from html.parser import HTMLParser
 
 import pytest
-from django.utils import translation
+from django.utils import formats, timezone, translation
 
 from lookup import display
 
@@ -31,6 +31,72 @@ def vietnamese():
 )
 def test_moment_text(value, expected):
     assert display.moment_text(value) == expected
+
+
+@pytest.mark.parametrize("language", ["vi", "en"])
+@pytest.mark.parametrize(
+    "value",
+    [
+        datetime(2023, 5, 21, 4, 48, 23, tzinfo=UTC),
+        datetime(2023, 12, 31, 17, 30, tzinfo=UTC),
+        datetime(999, 3, 4, 5, 6, tzinfo=UTC),
+        date(1991, 7, 19),
+        date(5, 1, 2),
+    ],
+)
+def test_moments_write_what_django_writes(language, value):
+    # Moments writes the active language's formats with strftime; the text
+    # must stay what Django's own formatting gives, early years included.
+    with translation.override(language):
+        local = timezone.localtime(value) if isinstance(value, datetime) else value
+        name = "SHORT_DATETIME_FORMAT" if isinstance(value, datetime) else "SHORT_DATE_FORMAT"
+
+        assert display.Moments().text(value) == formats.date_format(local, name)
+
+
+@pytest.mark.parametrize(
+    ("django_format", "pattern"),
+    [
+        ("d/m/Y H:i", "%d/%m/%Y %H:%M"),
+        ("H:i:s d-m-y", "%H:%M:%S %d-%m-%y"),
+        ("d% m", "%d%% %m"),
+        ("m/d/Y P", None),
+        ("j N Y", None),
+        (r"d \d\e m", None),
+    ],
+)
+def test_strftime_pattern_only_for_digit_fields(django_format, pattern):
+    assert display.strftime_pattern(django_format) == pattern
+
+
+@pytest.fixture
+def django_english_formats(settings):
+    # Django's own English formats instead of the project's; Django keeps
+    # formats in a cache that a changed FORMAT_MODULE_PATH does not clear.
+    settings.FORMAT_MODULE_PATH = None
+    formats.reset_format_cache()
+    with translation.override("en"):
+        yield
+    formats.reset_format_cache()
+
+
+def test_moments_fall_back_to_django_for_other_formats(django_english_formats):
+    value = datetime(2023, 5, 21, 4, 48, tzinfo=UTC)
+    text = display.Moments().text(value)
+
+    # Django's English date-time format spells the time as "11:48 a.m.".
+    assert text == formats.date_format(timezone.localtime(value), "SHORT_DATETIME_FORMAT")
+    assert "a.m." in text
+
+
+def test_one_moments_writes_each_instant_once():
+    moments = display.Moments(now=NOW)
+    value = NOW - timedelta(hours=3)
+
+    first = moments.html(value)
+
+    assert moments.html(value.astimezone(UTC)) is first
+    assert "3 giờ trước" in first
 
 
 @pytest.mark.parametrize(
