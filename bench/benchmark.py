@@ -16,8 +16,13 @@ has its own customers. An unreported warm-up runs the flow twice, deleting
 the cached responses after each run. The first pass is then uncached with warm connection
 pools, and a second pass over the same customers shows what the shared cache
 saves. A third pass compares the
-uncached profile page with the proxy's page. This is a measurement, not a
-test: it prints the figures and the targets, met or not.
+uncached profile page with the proxy's page, and with two lower bounds
+served by the same proxy: "least" makes the profile search and the
+parallel first timeline call and returns a page as long as the
+dashboard's; "required" adds the session read, the cache writes and the
+audit row that the issues require. Any design that meets the issues does
+at least what "required" does. This is a measurement, not a test: it prints the figures
+and the targets, met or not.
 """
 
 import argparse
@@ -66,6 +71,9 @@ WORKER_THREADS = 16
 # round at 50 agents left a few workers short of that peak in trial runs.
 # After a second round, a third opened no new connection.
 WARM_UP_ROUNDS = 2
+# Views of bench/proxy_app.py that do only what the issues require of every
+# uncached profile page: the least any design of the dashboard could cost.
+LOWER_BOUNDS = {"least": "with-timeline", "required": "required"}
 # Markup that only a rendered profile page and a timeline fragment contain.
 PROFILE_MARK = 'id="profile-name"'
 TIMELINE_MARK = 'class="timeline-'
@@ -357,6 +365,8 @@ def main() -> None:
                f"users = User.objects.bulk_create([User(username=name, password=hashed) for name in {agent_names()!r}]); "
                "agents_group().user_set.add(*users)")
     dashboard = GunicornInstance(env, work_dir / "dashboard.log")
+    subprocess.run([sys.executable, "-c", "from bench.proxy_app import create_audit_table; create_audit_table()"],
+                   env=env, cwd=REPOSITORY_ROOT, check=True)
     proxy_port = _free_port()
     with (work_dir / "proxy.log").open("wb") as proxy_log:
         proxy = subprocess.Popen(
@@ -463,21 +473,33 @@ def report(arguments, latency, store, control, dashboard, proxy_url, env, proces
         cpu_before = cpu_seconds(processes)
         baseline = run_agents(agents, proxy_profiles)
         proxy_cpu = cpu_spent(cpu_before, cpu_seconds(processes), len(baseline.samples))
+        page_bytes = round(statistics.mean(sample.wire_bytes for sample in compared.samples))
+        runs = {"dashboard": (compared, dashboard_cpu), "proxy": (baseline, proxy_cpu)}
+        for label, route in LOWER_BOUNDS.items():
+
+            def bound_profiles(index, result, stop_at, route=route):
+                for profile_id in profile_ids[index]:
+                    timed(result, "profile", lambda: proxy_browsers[index].get(
+                        f"{proxy_url}/profiles/{profile_id}/{route}/", params={"bytes": page_bytes}))
+
+            cpu_before = cpu_seconds(processes)
+            run = run_agents(agents, bound_profiles)
+            runs[label] = (run, cpu_spent(cpu_before, cpu_seconds(processes), len(run.samples)))
         print(f"-- pass 3, uncached profile page beside the minimal proxy "
               f"({profile_calls} upstream profile calls for {len(compared.samples)} dashboard profile pages)")
-        print("\n".join(describe(compared, latency, "dashboard")))
-        print("\n".join(describe(baseline, latency, "proxy")))
-        for label, spent in (("dashboard", dashboard_cpu), ("proxy", proxy_cpu)):
+        for label, (run, _cpu) in runs.items():
+            print("\n".join(describe(run, latency, label)))
+        for label, (_run, spent) in runs.items():
             print(f"  CPU per {label} page: " + ", ".join(f"{name} {ms:.1f} ms" for name, ms in spent.items()))
-        dashboard_rps = len(compared.samples) / compared.wall_seconds
-        proxy_rps = len(baseline.samples) / baseline.wall_seconds
-        dashboard_p50 = percentile([s.seconds * 1000 for s in compared.samples], .5)
-        proxy_p50 = percentile([s.seconds * 1000 for s in baseline.samples], .5)
-        print(f"  requests/s: dashboard {dashboard_rps:.1f}, proxy {proxy_rps:.1f} "
-              f"(ratio {dashboard_rps / proxy_rps:.2f}); p50 ratio dashboard/proxy {dashboard_p50 / proxy_p50:.2f}")
-        summary.append((agents, dashboard_p50 / proxy_p50, dashboard_rps / proxy_rps, per_hundred,
-                        cached_requests))
-        failed += sum(1 for run in (signed, uncached, cached, compared, baseline)
+        rps = {label: len(run.samples) / run.wall_seconds for label, (run, _cpu) in runs.items()}
+        p50 = {label: percentile([s.seconds * 1000 for s in run.samples], .5) for label, (run, _cpu) in runs.items()}
+        others = [label for label in runs if label != "proxy"]
+        print("  requests/s: " + ", ".join(f"{label} {rps[label]:.1f}" for label in runs) + "; ratio to the proxy: "
+              + ", ".join(f"{label} {rps[label] / rps['proxy']:.2f}" for label in others))
+        print("  p50 ratio to the proxy: " + ", ".join(f"{label} {p50[label] / p50['proxy']:.2f}" for label in others))
+        summary.append((agents, {label: p50[label] / p50["proxy"] for label in others},
+                        {label: rps[label] / rps["proxy"] for label in others}, per_hundred, cached_requests))
+        failed += sum(1 for run in (signed, uncached, cached, *(run for run, _cpu in runs.values()))
                       for sample in run.samples if sample.status == 0)
         for browser in browsers + proxy_browsers:
             browser.close()
@@ -496,8 +518,10 @@ def report(arguments, latency, store, control, dashboard, proxy_url, env, proces
     verdicts = [
         # Figures of failed pages mean nothing, so this verdict comes first.
         ("every measured page view succeeded", failed == 0, f"{failed} failed"),
-        ("profile p50 within 1.1x the proxy's at 5 agents", by_agents[5][1] <= 1.1, f"{by_agents[5][1]:.2f}x"),
-        ("requests/s at least 0.7x the proxy's at 50 agents", by_agents[50][2] >= 0.7, f"{by_agents[50][2]:.2f}x"),
+        ("profile p50 within 1.1x the proxy's at 5 agents", by_agents[5][1]["dashboard"] <= 1.1,
+         f"{by_agents[5][1]['dashboard']:.2f}x"),
+        ("requests/s at least 0.7x the proxy's at 50 agents", by_agents[50][2]["dashboard"] >= 0.7,
+         f"{by_agents[50][2]['dashboard']:.2f}x"),
         ("no upstream call for a cached page view", all(row[4] == 0 for row in summary),
          ", ".join(str(row[4]) for row in summary) + " calls in the cached passes"),
         ("at most 1 new upstream connection per 100 requests", all(row[3] <= 1 for row in summary),
@@ -508,6 +532,10 @@ def report(arguments, latency, store, control, dashboard, proxy_url, env, proces
     ]
     for name, met, figure in verdicts:
         print(f"  [{'met' if met else 'MISSED'}] {name}: {figure}")
+    print("\n== Lower bounds (bench/proxy_app.py) ==")
+    for label, route in LOWER_BOUNDS.items():
+        print(f"  {label} ({route}/): {by_agents[5][1][label]:.2f}x the proxy's p50 at 5 agents, "
+              f"{by_agents[50][2][label]:.2f}x its requests/s at 50 agents")
 
 
 def agent_names() -> list[str]:
