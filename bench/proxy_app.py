@@ -8,9 +8,10 @@ with no sessions, templates, database or cache, so the dashboard's overhead
 can be read against it.
 
 ``GET /profiles/<profile_id>/with-timeline/?bytes=N`` is the least that any
-design meeting issue 7 must do for an uncached profile page: the same search,
-the first timeline page requested in parallel on a background thread, and a
-page of N bytes, as long as the dashboard's, for the client to read.
+design of the dashboard must do for an uncached profile page: the same
+search, the first timeline page requested in parallel on a background
+thread, and a page of N bytes, as long as the dashboard's, for the client
+to read.
 
 ``GET /profiles/<profile_id>/required/?bytes=N`` adds the least that the
 issues require of the shared services: one session read and two cache
@@ -23,10 +24,9 @@ come on this machine.
 """
 
 import os
+import sqlite3
 import threading
 from concurrent.futures import ThreadPoolExecutor
-
-import sqlite3
 
 import httpx
 import psycopg
@@ -47,7 +47,7 @@ settings.configure(
     DATABASES={},
 )
 
-# Cached customer data lives as long as the dashboard's by default.
+# The dashboard's default LOOKUP_CACHE_SECONDS.
 CACHE_SECONDS = 60
 
 TIMELINE_PAGE_SIZE = int(os.environ.get("PRIMEDATA_TIMELINE_PAGE_SIZE", "25"))
@@ -136,7 +136,7 @@ def profile_with_stores(request: HttpRequest, profile_id: str) -> HttpResponse:
 
 def _write_audit_row(profile_id: str) -> None:
     # One connection per worker process, in autocommit mode. A connection per
-    # thread, beside the dashboard's own, would pass PostgreSQL's limit.
+    # thread, beside the dashboard's own, would exceed PostgreSQL's max_connections.
     global _database, _database_pid
     with _database_lock:
         if _database is None or _database_pid != os.getpid():
