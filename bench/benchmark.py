@@ -20,8 +20,8 @@ uncached profile page with the proxy's page, and with two lower bounds
 served by the same proxy: "least" makes the profile search and the
 parallel first timeline call and returns a page as long as the
 dashboard's; "required" adds the session read, the cache writes and the
-audit row that the issues require. Any design that meets the issues does
-at least what "required" does. This is a measurement, not a test: it prints the figures
+audit row that sign-in, the shared cache and the audit trail need. Any
+design with those features does at least what "required" does. This is a measurement, not a test: it prints the figures
 and the targets, met or not.
 """
 
@@ -71,8 +71,8 @@ WORKER_THREADS = 16
 # round at 50 agents left a few workers short of that peak in trial runs.
 # After a second round, a third opened no new connection.
 WARM_UP_ROUNDS = 2
-# Views of bench/proxy_app.py that do only what the issues require of every
-# uncached profile page: the least any design of the dashboard could cost.
+# Views of bench/proxy_app.py that do only what every uncached profile page
+# must do: the least any design of the dashboard could cost.
 LOWER_BOUNDS = {"least": "with-timeline", "required": "required"}
 # Markup that only a rendered profile page and a timeline fragment contain.
 PROFILE_MARK = 'id="profile-name"'

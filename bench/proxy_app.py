@@ -13,8 +13,8 @@ search, the first timeline page requested in parallel on a background
 thread, and a page of N bytes, as long as the dashboard's, for the client
 to read.
 
-``GET /profiles/<profile_id>/required/?bytes=N`` adds the least that the
-issues require of the shared services: one session read and two cache
+``GET /profiles/<profile_id>/required/?bytes=N`` adds the least that
+sign-in, the shared cache and the audit trail need of the shared services: one session read and two cache
 writes in Redis (``REDIS_URL``), and one audit row in the database
 (``DATABASE_URL``), with plain commands instead of Django's session, cache
 and ORM layers.
