@@ -27,6 +27,7 @@ import os
 import sqlite3
 import threading
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 
 import httpx
 import psycopg
@@ -52,100 +53,100 @@ CACHE_SECONDS = 60
 
 TIMELINE_PAGE_SIZE = int(os.environ.get("PRIMEDATA_TIMELINE_PAGE_SIZE", "25"))
 
+@dataclass
+class _Worker:
+    """The connections of one gunicorn worker process, made after the fork."""
+
+    pid: int
+    upstream: httpx.Client
+    prefetch: ThreadPoolExecutor
+    store: redis.Redis
+    # One database connection per process, in autocommit mode, used under
+    # database_lock. A connection per thread, beside the dashboard's own,
+    # would exceed PostgreSQL's max_connections.
+    database_lock: threading.Lock = field(default_factory=threading.Lock)
+    database: psycopg.Connection | sqlite3.Connection | None = None
+
+
 _lock = threading.Lock()
-_client: httpx.Client | None = None
-_client_pid: int | None = None
-_prefetch: ThreadPoolExecutor | None = None
-_store: redis.Redis | None = None
-_database_lock = threading.Lock()
-_database: psycopg.Connection | sqlite3.Connection | None = None
-_database_pid: int | None = None
+_current: _Worker | None = None
 
 
-def _upstream() -> httpx.Client:
-    # One pooled client per worker process, built after gunicorn's fork.
-    global _client, _client_pid, _prefetch, _store
+def _worker() -> _Worker:
+    global _current
     with _lock:
-        if _client is None or _client_pid != os.getpid():
-            _prefetch = ThreadPoolExecutor(max_workers=8)
-            _store = redis.Redis.from_url(os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/7"))
-            _client = httpx.Client(
-                base_url=os.environ["BENCH_UPSTREAM_URL"],
-                headers={"x-api-key": os.environ.get("BENCH_UPSTREAM_KEY", "sandbox-demo-key")},
-                timeout=10.0,
-                limits=httpx.Limits(max_connections=50, max_keepalive_connections=50),
-                trust_env=False,
+        if _current is None or _current.pid != os.getpid():
+            _current = _Worker(
+                pid=os.getpid(),
+                upstream=httpx.Client(
+                    base_url=os.environ["BENCH_UPSTREAM_URL"],
+                    headers={"x-api-key": os.environ.get("BENCH_UPSTREAM_KEY", "sandbox-demo-key")},
+                    timeout=10.0,
+                    limits=httpx.Limits(max_connections=50, max_keepalive_connections=50),
+                    trust_env=False,
+                ),
+                prefetch=ThreadPoolExecutor(max_workers=8),
+                # redis-py connects on the first command, so the plain proxy page never does.
+                store=redis.Redis.from_url(os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/7")),
             )
-            _client_pid = os.getpid()
-        return _client
-
-
-def _prefetch_pool() -> ThreadPoolExecutor:
-    _upstream()
-    assert _prefetch is not None
-    return _prefetch
-
-
-def _redis() -> redis.Redis:
-    _upstream()
-    assert _store is not None
-    return _store
+        return _current
 
 
 def _customer_name(profile_id: str, *, cache: bool = False) -> str:
-    response = _upstream().post("/pub/profiles/advanced-search", json={"profile_id": profile_id})
+    worker = _worker()
+    response = worker.upstream.post("/pub/profiles/advanced-search", json={"profile_id": profile_id})
     if cache:
-        _redis().set(f"bench:profile:{profile_id}", response.content, ex=CACHE_SECONDS)
+        worker.store.set(f"bench:profile:{profile_id}", response.content, ex=CACHE_SECONDS)
     data = response.json()["data"]
     first = data[0] if isinstance(data, list) else data
     return first.get("trait", {}).get("full_name", profile_id)
 
 
 def _first_timeline_page(profile_id: str, *, cache: bool = False) -> None:
-    response = _upstream().post("/pub/events/advanced-search",
-                                json={"profile_id": profile_id, "sort": "desc", "limit": TIMELINE_PAGE_SIZE})
+    worker = _worker()
+    response = worker.upstream.post("/pub/events/advanced-search",
+                                    json={"profile_id": profile_id, "sort": "desc", "limit": TIMELINE_PAGE_SIZE})
     response.json()
     if cache:
-        _redis().set(f"bench:timeline:{profile_id}", response.content, ex=CACHE_SECONDS)
+        worker.store.set(f"bench:timeline:{profile_id}", response.content, ex=CACHE_SECONDS)
+
+
+def _name_page(request: HttpRequest, name: str) -> HttpResponse:
+    """Return a tiny page with the customer's name, padded with spaces to the ``bytes`` query parameter."""
+    page = f"<!doctype html><title>{escape(name)}</title><h1>{escape(name)}</h1>"
+    return HttpResponse(page.ljust(int(request.GET.get("bytes", "0"))))
 
 
 def profile(request: HttpRequest, profile_id: str) -> HttpResponse:
-    name = escape(_customer_name(profile_id))
-    return HttpResponse(f"<!doctype html><title>{name}</title><h1>{name}</h1>")
+    return _name_page(request, _customer_name(profile_id))
 
 
 def profile_with_timeline(request: HttpRequest, profile_id: str) -> HttpResponse:
-    _prefetch_pool().submit(_first_timeline_page, profile_id)
-    name = escape(_customer_name(profile_id))
-    page = f"<!doctype html><title>{name}</title><h1>{name}</h1>"
-    return HttpResponse(page.ljust(int(request.GET.get("bytes", "0"))))
+    _worker().prefetch.submit(_first_timeline_page, profile_id)
+    return _name_page(request, _customer_name(profile_id))
 
 
 def profile_with_stores(request: HttpRequest, profile_id: str) -> HttpResponse:
+    worker = _worker()
     # The session and the cached profile, in one round trip.
-    reads = _redis().pipeline(transaction=False)
+    reads = worker.store.pipeline(transaction=False)
     reads.get(f"bench:session:{request.COOKIES.get('sessionid', '')}")
     reads.get(f"bench:profile:{profile_id}")
     reads.execute()
-    _prefetch_pool().submit(_first_timeline_page, profile_id, cache=True)
-    name = escape(_customer_name(profile_id, cache=True))
-    _write_audit_row(profile_id)
-    page = f"<!doctype html><title>{name}</title><h1>{name}</h1>"
-    return HttpResponse(page.ljust(int(request.GET.get("bytes", "0"))))
+    worker.prefetch.submit(_first_timeline_page, profile_id, cache=True)
+    name = _customer_name(profile_id, cache=True)
+    _write_audit_row(worker, profile_id)
+    return _name_page(request, name)
 
 
-def _write_audit_row(profile_id: str) -> None:
-    # One connection per worker process, in autocommit mode. A connection per
-    # thread, beside the dashboard's own, would exceed PostgreSQL's max_connections.
-    global _database, _database_pid
-    with _database_lock:
-        if _database is None or _database_pid != os.getpid():
-            _database = _connect()
-            _database_pid = os.getpid()
+def _write_audit_row(worker: _Worker, profile_id: str) -> None:
+    with worker.database_lock:
+        if worker.database is None:
+            worker.database = _connect()
         statement = "INSERT INTO bench_audit (profile_id) VALUES (%s)"
-        if isinstance(_database, sqlite3.Connection):
+        if isinstance(worker.database, sqlite3.Connection):
             statement = statement.replace("%s", "?")
-        _database.execute(statement, (profile_id,))
+        worker.database.execute(statement, (profile_id,))
 
 
 def _connect() -> psycopg.Connection | sqlite3.Connection:
