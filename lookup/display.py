@@ -28,12 +28,12 @@ RECENT = timedelta(days=30)
 
 
 class Moments:
-    """Show instants for one render, in the time zone, language and date formats active when it was made.
+    """Formatter of instants for one render, in the time zone, language and date formats active at its creation.
 
     Reading the zone and the formats once, and writing each instant once,
-    saves most of a timeline page's date formatting, where every event has a
-    time and most have a time property too. A ``Moments`` belongs to one
-    render; its hints count from the moment it was made.
+    saves most of a timeline page's date formatting, because every event has
+    a time and most have a time property too. A ``Moments`` belongs to one
+    render, and its hints count from its creation.
     """
 
     def __init__(self, now: datetime | None = None) -> None:
@@ -49,7 +49,7 @@ class Moments:
         return timezone.localtime(value, self.zone)
 
     def text(self, value: datetime | date | str | None) -> str:
-        """Show a date-time in local time, a date as a date, other text as received."""
+        """Return a date-time in local time, a date as a date, other text as received."""
         if value is None or value == "":
             return _("(unknown)")
         if isinstance(value, datetime):
@@ -144,16 +144,6 @@ def strftime_pattern(django_format: str) -> str | None:
 def moment_text(value: datetime | date | str | None) -> str:
     """Show a date-time in Vietnamese local time, a date as a date, other text as received."""
     return Moments().text(value)
-
-
-def moment_iso(value: datetime | date | str | None) -> str:
-    """Return the full ISO 8601 value in local time, for hover text and ``datetime`` attributes."""
-    return Moments().iso(value)
-
-
-def moment_hint(value: datetime | date | str | None, now: datetime | None = None) -> str:
-    """Return the relative hint of ``Moments.hint``, counted from ``now`` (the current time by default)."""
-    return Moments(now).hint(value)
 
 
 def moment_html(value: datetime | date | str | None) -> SafeString:

@@ -54,7 +54,7 @@ def mask_identity(name: str, value: str) -> str:
 
 def mask_identities(text: str) -> str:
     """Return ``text`` with every phone number and email in it masked."""
-    # Most text holds no email, and a substring test costs far less than the pattern.
+    # Most text contains no email, and a substring test costs far less than the pattern.
     if "@" in text or "%40" in text:
         text = _EMAIL.sub(lambda match: f"{match[1][:1]}***{match[2]}{match[3]}", text)
     return _PHONE.sub(lambda match: mask_phone(match[0]), text)

@@ -168,8 +168,11 @@ class EventRenderer:
             for name, item in value.items():
                 title, label = self._key_term(name)
                 # Most properties are single values, which skip the checks for nesting.
-                shown = self._value_html(item, name) if isinstance(item, SCALARS) else self._properties_html(item, name)
-                rows.append(f'<dt title="{title}">{label}</dt><dd>{shown}</dd>')
+                if isinstance(item, SCALARS):
+                    value_markup = self._value_html(item, name)
+                else:
+                    value_markup = self._properties_html(item, name)
+                rows.append(f'<dt title="{title}">{label}</dt><dd>{value_markup}</dd>')
             return f'<dl class="event-properties">{"".join(rows)}</dl>'
         if is_nested_list(value):
             items = "".join(f"<li>{self._properties_html(item, key)}</li>" for item in value)

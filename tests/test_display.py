@@ -44,8 +44,8 @@ def test_moment_text(value, expected):
         date(5, 1, 2),
     ],
 )
-def test_moments_write_what_django_writes(language, value):
-    # Moments writes the active language's formats with strftime; the text
+def test_moments_match_django_formatting(language, value):
+    # Moments writes the active language's formats with strftime, and the text
     # must stay what Django's own formatting gives, early years included.
     with translation.override(language):
         local = timezone.localtime(value) if isinstance(value, datetime) else value
@@ -71,8 +71,8 @@ def test_strftime_pattern_only_for_digit_fields(django_format, pattern):
 
 @pytest.fixture
 def django_english_formats(settings):
-    # Django's own English formats instead of the project's; Django keeps
-    # formats in a cache that a changed FORMAT_MODULE_PATH does not clear.
+    # Django's own English formats instead of the project's. Django caches
+    # formats, and a changed FORMAT_MODULE_PATH does not clear that cache.
     settings.FORMAT_MODULE_PATH = None
     formats.reset_format_cache()
     with translation.override("en"):
@@ -80,7 +80,7 @@ def django_english_formats(settings):
     formats.reset_format_cache()
 
 
-def test_moments_fall_back_to_django_for_other_formats(django_english_formats):
+def test_moments_fallback_for_other_formats(django_english_formats):
     value = datetime(2023, 5, 21, 4, 48, tzinfo=UTC)
     text = display.Moments().text(value)
 
@@ -89,7 +89,7 @@ def test_moments_fall_back_to_django_for_other_formats(django_english_formats):
     assert "a.m." in text
 
 
-def test_one_moments_writes_each_instant_once():
+def test_moments_memoize_each_instant():
     moments = display.Moments(now=NOW)
     value = NOW - timedelta(hours=3)
 
@@ -113,19 +113,19 @@ def test_one_moments_writes_each_instant_once():
         (timedelta(hours=-2), ""),
     ],
 )
-def test_moment_hint_vietnamese(elapsed, expected):
-    assert display.moment_hint(NOW - elapsed, now=NOW) == expected
+def test_moments_hint_vietnamese(elapsed, expected):
+    assert display.Moments(now=NOW).hint(NOW - elapsed) == expected
 
 
-def test_moment_hint_english():
+def test_moments_hint_english():
     with translation.override("en"):
-        assert display.moment_hint(NOW - timedelta(days=3), now=NOW) == "3 days ago"
-        assert display.moment_hint(NOW - timedelta(days=1, hours=2), now=NOW) == "yesterday"
-        assert display.moment_hint(NOW - timedelta(minutes=1), now=NOW) == "1 minute ago"
+        assert display.Moments(now=NOW).hint(NOW - timedelta(days=3)) == "3 days ago"
+        assert display.Moments(now=NOW).hint(NOW - timedelta(days=1, hours=2)) == "yesterday"
+        assert display.Moments(now=NOW).hint(NOW - timedelta(minutes=1)) == "1 minute ago"
 
 
-def test_moment_hint_skips_dates():
-    assert display.moment_hint(NOW.date(), now=NOW) == ""
+def test_moments_hint_skips_dates():
+    assert display.Moments(now=NOW).hint(NOW.date()) == ""
 
 
 def test_moment_html_has_iso_on_hover():
