@@ -158,7 +158,11 @@ def _connect() -> psycopg.Connection | sqlite3.Connection:
 
 
 def create_audit_table() -> None:
-    """Create the audit table of the ``required`` view; the benchmark calls it once, before gunicorn starts."""
+    """Create the audit table of the ``required`` view.
+
+    The benchmark calls this once, before gunicorn starts, so that the
+    workers never race to create it.
+    """
     connection = _connect()
     connection.execute("CREATE TABLE IF NOT EXISTS bench_audit (profile_id varchar(64) NOT NULL)")
     connection.close()
